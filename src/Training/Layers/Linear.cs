@@ -1,0 +1,56 @@
+using System.Numerics;
+using Amber.Training.Numerics;
+
+namespace Amber.Training.Layers;
+
+/// <summary>
+/// Fully connected layer <c>y = x Wᵀ + b</c> with PyTorch's weight layout [O, I].
+/// Legend: B batch rows, I input width, O output width; <c>weightStride</c> lets a layer use a column block of a wider
+/// weight (the fusion layer reads [h_A ; h_T] as two blocks without concatenating).
+/// </summary>
+public static class Linear
+{
+    /// <summary>output [B, O] (= or += when <paramref name="accumulate"/>) from input [B, I], weight [O, stride], bias [O] (may be empty).</summary>
+    public static void Forward<T>(Span<T> output, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
+        int batch, int inputs, int outputs, int weightStride = 0, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ldw = weightStride == 0 ? inputs : weightStride;
+        if (!accumulate && !bias.IsEmpty)
+        {
+            for (var r = 0; r < batch; r++)
+            {
+                bias[..outputs].CopyTo(output.Slice(r * outputs, outputs));
+            }
+        }
+        var beta = accumulate || !bias.IsEmpty ? T.One : T.Zero;
+        Gemm.Multiply(false, true, batch, outputs, inputs, T.One, input, inputs, weight, ldw, beta, output, outputs);
+    }
+
+    /// <summary>
+    /// Accumulates dWeight [O, stride] and dBias [O] and, unless <paramref name="dInput"/> is empty, dInput [B, I]
+    /// from dOutput [B, O]. Input features of the model need no dInput, which skips the largest GEMM of backward.
+    /// </summary>
+    public static void Backward<T>(Span<T> dInput, Span<T> dWeight, Span<T> dBias, ReadOnlySpan<T> dOutput,
+        ReadOnlySpan<T> input, ReadOnlySpan<T> weight, int batch, int inputs, int outputs, int weightStride = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ldw = weightStride == 0 ? inputs : weightStride;
+        Gemm.Multiply(true, false, outputs, inputs, batch, T.One, dOutput, outputs, input, inputs, T.One, dWeight, ldw);
+        if (!dBias.IsEmpty)
+        {
+            for (var r = 0; r < batch; r++)
+            {
+                var row = dOutput.Slice(r * outputs, outputs);
+                for (var o = 0; o < outputs; o++)
+                {
+                    dBias[o] += row[o];
+                }
+            }
+        }
+        if (!dInput.IsEmpty)
+        {
+            Gemm.Multiply(false, false, batch, inputs, outputs, T.One, dOutput, outputs, weight, ldw, T.One, dInput, inputs);
+        }
+    }
+}
