@@ -13,7 +13,7 @@ public static class AmberLoss
     /// <summary>The largest class count the stack scratch supports.</summary>
     public const int MaxClasses = 64;
 
-    private const int Scratch = 16;
+    private const int Scratch = 18;
 
     /// <summary>
     /// Computes the loss terms of a batch; when the gradient spans are not empty, overwrites dLogits [B, C] of every
@@ -34,6 +34,18 @@ public static class AmberLoss
     public static LossTerms Compute<T>(LossConfig config, ReadOnlySpan<T> logitsFusion, ReadOnlySpan<T> logitsSpeech,
         ReadOnlySpan<T> logitsText, ReadOnlySpan<T> soft, ReadOnlySpan<int> hard, int batch, int classes,
         double gradientScale, Span<T> dFusion, Span<T> dSpeech, Span<T> dText)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Compute(config, logitsFusion, logitsSpeech, logitsText, logitsSpeech, logitsText, soft, hard, batch, classes,
+            gradientScale, dFusion, dSpeech, dText);
+
+    /// <summary>
+    /// As the public overload, with the stop-gradient copies of the teachers' logits given separately. Training passes
+    /// the same logits twice; a finite-difference check holds the frozen copies fixed while it perturbs the live ones,
+    /// which is what stop-gradient means.
+    /// </summary>
+    internal static LossTerms Compute<T>(LossConfig config, ReadOnlySpan<T> logitsFusion, ReadOnlySpan<T> logitsSpeech,
+        ReadOnlySpan<T> logitsText, ReadOnlySpan<T> frozenSpeech, ReadOnlySpan<T> frozenText, ReadOnlySpan<T> soft,
+        ReadOnlySpan<int> hard, int batch, int classes, double gradientScale, Span<T> dFusion, Span<T> dSpeech, Span<T> dText)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (classes is < 2 or > MaxClasses)
@@ -62,6 +74,8 @@ public static class AmberLoss
         var dpA = scratch.Slice(13 * classes, classes);
         var dpT = scratch.Slice(14 * classes, classes);
         var dp = scratch.Slice(15 * classes, classes);
+        var sgA = scratch.Slice(16 * classes, classes);
+        var sgT = scratch.Slice(17 * classes, classes);
         var terms = new LossTerms { Samples = batch };
         var s = gradientScale;
 
@@ -82,6 +96,12 @@ public static class AmberLoss
             {
                 Load(logitsSpeech.Slice(o, classes), zA);
                 Load(logitsText.Slice(o, classes), zT);
+                // The frozen teachers go through the same softmax; dp is free scratch at this point.
+                Load(frozenSpeech.Slice(o, classes), zA);
+                Distributions.Softmax(zA, sgA, dp);
+                Load(frozenText.Slice(o, classes), zA);
+                Distributions.Softmax(zA, sgT, dp);
+                Load(logitsSpeech.Slice(o, classes), zA);
                 Distributions.Softmax(zA, pA, lpA);
                 Distributions.Softmax(zT, pT, lpT);
                 dA.Clear();
@@ -130,7 +150,7 @@ public static class AmberLoss
                 }
                 case LossMethod.Amber2:
                 case LossMethod.Amber2Uniform:
-                    total = Amber2Row(config, pF, lpF, pA, lpA, pT, lpT, y, dF, dA, dT, dpA, dpT, dp, s, ref terms);
+                    total = Amber2Row(config, pF, lpF, pA, lpA, pT, lpT, sgA, sgT, y, dF, dA, dT, dpA, dpT, dp, s, ref terms);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(config), method, "Not a defined training method.");
@@ -154,7 +174,7 @@ public static class AmberLoss
     }
 
     private static double Amber2Row(LossConfig config, Span<double> pF, Span<double> lpF, Span<double> pA, Span<double> lpA,
-        Span<double> pT, Span<double> lpT, Span<double> y, Span<double> dF, Span<double> dA, Span<double> dT,
+        Span<double> pT, Span<double> lpT, Span<double> sgA, Span<double> sgT, Span<double> y, Span<double> dF, Span<double> dA, Span<double> dT,
         Span<double> dpA, Span<double> dpT, Span<double> dp, double s, ref LossTerms terms)
     {
         var lambda = config.ExpertWeight;
@@ -168,6 +188,9 @@ public static class AmberLoss
 
         var adaptive = config.Method == LossMethod.Amber2;
         var teacherGradient = !config.DetachGuidance;
+        // Weights and gate see the live experts only when gradients may flow through them.
+        var wpA = teacherGradient ? pA : sgA;
+        var wpT = teacherGradient ? pT : sgT;
         dpA.Clear();
         dpT.Clear();
 
@@ -177,19 +200,19 @@ public static class AmberLoss
         var jsT = 0.0;
         if (adaptive)
         {
-            jsA = Distributions.JensenShannon(pA, y);
-            jsT = Distributions.JensenShannon(pT, y);
+            jsA = Distributions.JensenShannon(wpA, y);
+            jsT = Distributions.JensenShannon(wpT, y);
             var x = (jsT - jsA) / tau;
             wA = x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
             wT = 1.0 - wA;
         }
         // KL(sg(p_m) ‖ p_AT): the teacher distribution is a constant target.
-        var klA = Distributions.KlTargetToPrediction(pA, lpF);
-        var klT = Distributions.KlTargetToPrediction(pT, lpF);
+        var klA = Distributions.KlTargetToPrediction(sgA, lpF);
+        var klT = Distributions.KlTargetToPrediction(sgT, lpF);
         var gate = 1.0;
         if (config.ConflictGate)
         {
-            gate = 1.0 - Distributions.JensenShannon(pA, pT) / Math.Log(2.0);
+            gate = 1.0 - Distributions.JensenShannon(wpA, wpT) / Math.Log(2.0);
         }
         var weighted = wA * klA + wT * klT;
         var guidance = gate * weighted;
@@ -197,8 +220,8 @@ public static class AmberLoss
         terms.SpeechWeight += wA;
         terms.Gate += gate;
 
-        Distributions.AddCrossEntropyLogitGradient(dF, pF, pA, s * beta * gate * wA);
-        Distributions.AddCrossEntropyLogitGradient(dF, pF, pT, s * beta * gate * wT);
+        Distributions.AddCrossEntropyLogitGradient(dF, pF, sgA, s * beta * gate * wA);
+        Distributions.AddCrossEntropyLogitGradient(dF, pF, sgT, s * beta * gate * wT);
 
         if (teacherGradient)
         {

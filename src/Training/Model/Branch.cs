@@ -63,6 +63,8 @@ internal sealed class Branch<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         else
         {
+            // A unit mask keeps backward valid after an evaluation-mode forward (the golden and gradient checks use it).
+            Mask.AsSpan(0, n).Fill(T.One);
             Dropout.Identity<T>(Output, Act.AsSpan(0, n));
         }
     }
