@@ -30,7 +30,8 @@ public static class Evaluation
     }
 
     /// <summary>
-    /// The ambiguity level of each sample: rank by normalised entropy ascending, ties by id (ordinal); rank r is low if
+    /// The ambiguity level of each sample: rank by normalised entropy (rounded to 12 decimals) ascending, ties by id
+    /// (ordinal); rank r is low if
     /// r &lt; N/3, medium if r &lt; 2N/3, else high.
     /// </summary>
     public static AmbiguityLevel[] Levels(ReadOnlySpan<float> reference, int classes, IReadOnlyList<string> ids)
@@ -39,7 +40,8 @@ public static class Evaluation
         var entropy = new double[n];
         for (var i = 0; i < n; i++)
         {
-            entropy[i] = RowMetrics.NormalizedEntropy(reference.Slice(i * classes, classes));
+            // Rounded so that permuted vote patterns (equal entropy, different summation order) tie and fall to the id.
+            entropy[i] = Math.Round(RowMetrics.NormalizedEntropy(reference.Slice(i * classes, classes)), 12);
         }
         var order = Enumerable.Range(0, n).ToArray();
         Array.Sort(order, (a, b) =>
