@@ -1,16 +1,18 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Amber.Training.Numerics;
 
 namespace Amber.Training.Layers;
 
 /// <summary>
-/// Inverted dropout with a counter-based mask: element (row, column) of layer <c>stream</c> at step <c>step</c> is kept
-/// iff hash(seed, stream·2³² + step, globalRow·width + column) ≥ p. The mask therefore depends on the global row, so
-/// data-parallel ranks that each take a slice of a batch draw exactly the masks one worker would.
+/// Inverted dropout with a counter-based mask. Each 64-bit hash of (seed, stream·2³² + step, group) yields four 16-bit
+/// uniforms for four neighbouring columns of one row (group = globalRow · ⌈D/4⌉ + column/4); an element is kept when its
+/// uniform is ≥ round(p · 65536), so p is honoured to 1/65536. The mask depends on the global row, so data-parallel
+/// ranks that each take a slice of a batch draw exactly the masks one worker would.
 /// </summary>
 public static class Dropout
 {
-    /// <summary>Writes mask [B, D] (0 or 1/(1−p)) and output = input · mask; the spans may alias output and input.</summary>
+    /// <summary>Writes mask [B, D] (0 or 1/(1−p)) and output = input · mask; output and input may alias.</summary>
     public static void Forward<T>(Span<T> output, Span<T> mask, ReadOnlySpan<T> input, double probability,
         ulong seed, uint stream, long step, int firstGlobalRow, int batch, int features)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -27,18 +29,24 @@ public static class Dropout
             return;
         }
         var keep = T.CreateTruncating(1.0 / (1.0 - probability));
+        var threshold = (ulong)Math.Round(probability * 65536.0);
         var key = ((ulong)stream << 32) ^ (ulong)step;
+        var groups = (features + 3) / 4;
         for (var r = 0; r < batch; r++)
         {
-            var baseCounter = (ulong)(firstGlobalRow + r) * (ulong)features;
-            for (var c = 0; c < features; c++)
+            var row = mask.Slice(r * features, features);
+            var baseGroup = (ulong)(firstGlobalRow + r) * (ulong)groups;
+            for (var g = 0; g < groups; g++)
             {
-                var i = r * features + c;
-                var m = CounterRandom.Uniform(seed, key, baseCounter + (ulong)c) >= probability ? keep : T.Zero;
-                mask[i] = m;
-                output[i] = input[i] * m;
+                var bits = CounterRandom.Hash(seed, key, baseGroup + (ulong)g);
+                var end = Math.Min(features, 4 * g + 4);
+                for (var c = 4 * g; c < end; c++, bits >>= 16)
+                {
+                    row[c] = (bits & 0xFFFF) >= threshold ? keep : T.Zero;
+                }
             }
         }
+        TensorPrimitives.Multiply<T>(input[..count], mask[..count], output);
     }
 
     /// <summary>Identity at evaluation time (no mask).</summary>
@@ -48,9 +56,7 @@ public static class Dropout
     public static void Backward<T>(Span<T> dInput, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < dOutput.Length; i++)
-        {
-            dInput[i] += dOutput[i] * mask[i];
-        }
+        var n = dOutput.Length;
+        TensorPrimitives.FusedMultiplyAdd<T>(dOutput, mask[..n], dInput[..n], dInput[..n]);
     }
 }

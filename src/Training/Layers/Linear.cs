@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Amber.Training.Numerics;
 
 namespace Amber.Training.Layers;
@@ -39,13 +40,10 @@ public static class Linear
         Gemm.Multiply(true, false, outputs, inputs, batch, T.One, dOutput, outputs, input, inputs, T.One, dWeight, ldw);
         if (!dBias.IsEmpty)
         {
+            var db = dBias[..outputs];
             for (var r = 0; r < batch; r++)
             {
-                var row = dOutput.Slice(r * outputs, outputs);
-                for (var o = 0; o < outputs; o++)
-                {
-                    dBias[o] += row[o];
-                }
+                TensorPrimitives.Add<T>(db, dOutput.Slice(r * outputs, outputs), db);
             }
         }
         if (!dInput.IsEmpty)

@@ -37,7 +37,7 @@ public sealed class AdamW : IOptimizer
     public void RestoreSteps(long steps) => Steps = steps;
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, float gradientScale = 1f)
     {
         if (parameters.Length != _m.Length || gradients.Length != _m.Length)
         {
@@ -57,10 +57,11 @@ public sealed class AdamW : IOptimizer
             var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             var mv = MemoryMarshal.Cast<float, Vector<float>>(_m.AsSpan());
+            var scale = new Vector<float>(gradientScale);
             var vv = MemoryMarshal.Cast<float, Vector<float>>(_v.AsSpan());
             for (var k = 0; k < pv.Length; k++)
             {
-                var g = gv[k];
+                var g = gv[k] * scale;
                 var m = mv[k] * b1 + g * omb1;
                 var v = vv[k] * b2 + g * g * omb2;
                 mv[k] = m;
@@ -72,7 +73,7 @@ public sealed class AdamW : IOptimizer
         }
         for (; i < parameters.Length; i++)
         {
-            var g = gradients[i];
+            var g = gradients[i] * gradientScale;
             var m = _m[i] * b1 + g * omb1;
             var v = _v[i] * b2 + g * g * omb2;
             _m[i] = m;

@@ -35,6 +35,9 @@ public static class GradientClipping
         return Math.Sqrt(sum);
     }
 
+    /// <summary>The factor clip_grad_norm_ applies: min(1, maxNorm / (norm + 1e-6)).</summary>
+    public static float Coefficient(double norm, double maxNorm) => (float)Math.Min(1.0, maxNorm / (norm + 1e-6));
+
     /// <summary>Scales the gradients in place when their norm exceeds <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
     public static double Clip(Span<float> gradients, double maxNorm)
     {

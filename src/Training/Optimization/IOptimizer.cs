@@ -9,8 +9,11 @@ public interface IOptimizer
     /// <summary>Number of updates applied so far.</summary>
     long Steps { get; }
 
-    /// <summary>One update of <paramref name="parameters"/> with <paramref name="gradients"/> at learning rate <paramref name="learningRate"/>.</summary>
-    void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+    /// <summary>
+    /// One update of <paramref name="parameters"/> with <paramref name="gradients"/> · <paramref name="gradientScale"/> at
+    /// <paramref name="learningRate"/>; the scale carries gradient clipping into the same memory pass.
+    /// </summary>
+    void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, float gradientScale = 1f);
 
     /// <summary>The state buffers (moments, momentum), for checkpoints.</summary>
     IReadOnlyList<float[]> State { get; }

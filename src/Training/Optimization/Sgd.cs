@@ -27,7 +27,7 @@ public sealed class Sgd : IOptimizer
     public void RestoreSteps(long steps) => Steps = steps;
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, float gradientScale = 1f)
     {
         if (parameters.Length != _momentumBuffer.Length || gradients.Length != _momentumBuffer.Length)
         {
@@ -36,7 +36,7 @@ public sealed class Sgd : IOptimizer
         Steps++;
         for (var i = 0; i < parameters.Length; i++)
         {
-            var g = gradients[i] + _weightDecay * parameters[i];
+            var g = gradients[i] * gradientScale + _weightDecay * parameters[i];
             var b = _momentum * _momentumBuffer[i] + g;
             _momentumBuffer[i] = b;
             parameters[i] -= learningRate * b;

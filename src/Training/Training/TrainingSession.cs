@@ -192,12 +192,10 @@ public sealed class TrainingSession
                 _batchSoft.AsSpan(0, local * c), _batchHard.AsSpan(0, local), 1.0 / global, backward: true);
         }
         _options.Reducer.AllReduce(_net.Gradients);
-        if (_options.ClipNorm > 0)
-        {
-            GradientClipping.Clip(_net.Gradients, _options.ClipNorm);
-        }
+        // Clipping is applied inside the optimiser's pass (one read of the gradients instead of two).
+        var scale = _options.ClipNorm > 0 ? GradientClipping.Coefficient(GradientClipping.Norm(_net.Gradients), _options.ClipNorm) : 1f;
         _lastRate = _schedule.RateAt(_step);
-        _optimizer.Step(_net.Parameters, _net.Gradients, (float)_lastRate);
+        _optimizer.Step(_net.Parameters, _net.Gradients, (float)_lastRate, scale);
         _step++;
         return terms;
     }
