@@ -180,16 +180,35 @@ public sealed class TrainingSession
         var lo = (int)((long)_options.Rank * global / _options.WorldSize);
         var hi = (int)((long)(_options.Rank + 1) * global / _options.WorldSize);
         var local = hi - lo;
+        Gather(batchRows[lo..hi]);
+        int da = _train.SpeechDim, dt = _train.TextDim, c = _train.Classes;
+        return TrainStep(_batchSpeech.AsSpan(0, local * da), _batchText.AsSpan(0, local * dt), _batchSoft.AsSpan(0, local * c),
+            _batchHard.AsSpan(0, local), global, lo);
+    }
+
+    /// <summary>
+    /// One optimisation step on this worker's slice of a global batch, given as rows: speech [b, Da], text [b, Dt],
+    /// soft [b, C], hard [b] (b may be 0). <paramref name="globalBatchSize"/> normalises the loss and
+    /// <paramref name="firstGlobalRow"/> places the slice in the global batch (it keys the dropout masks). A data-parallel
+    /// worker that holds only its shard calls this; the reducer then sums the ranks' gradients. Allocates nothing.
+    /// </summary>
+    public LossTerms TrainStep(ReadOnlySpan<float> speech, ReadOnlySpan<float> text, ReadOnlySpan<float> soft,
+        ReadOnlySpan<int> hard, int globalBatchSize, int firstGlobalRow)
+    {
+        var local = hard.Length;
+        int da = _train.SpeechDim, dt = _train.TextDim, c = _train.Classes;
+        if (globalBatchSize < 1 || local > globalBatchSize || local > _net.Capacity || firstGlobalRow < 0 ||
+            speech.Length != local * da || text.Length != local * dt || soft.Length != local * c)
+        {
+            throw new ArgumentException(
+                $"TrainStep: {local} rows (speech {speech.Length}, text {text.Length}, soft {soft.Length} values) of a global batch of {globalBatchSize} from row {firstGlobalRow}; expected [b, {da}], [b, {dt}], [b, {c}] with b ≤ {Math.Min(globalBatchSize, _net.Capacity)}.");
+        }
         _net.ZeroGradients();
         var terms = default(LossTerms);
         if (local > 0)
         {
-            Gather(batchRows[lo..hi]);
-            int da = _train.SpeechDim, dt = _train.TextDim, c = _train.Classes;
-            _net.Forward(_batchSpeech.AsSpan(0, local * da), _batchText.AsSpan(0, local * dt), local,
-                new DropoutContext(true, 0, _options.Seed, _step, lo));
-            terms = _net.LossAndBackward(_batchSpeech.AsSpan(0, local * da), _batchText.AsSpan(0, local * dt),
-                _batchSoft.AsSpan(0, local * c), _batchHard.AsSpan(0, local), 1.0 / global, backward: true);
+            _net.Forward(speech, text, local, new DropoutContext(true, 0, _options.Seed, _step, firstGlobalRow));
+            terms = _net.LossAndBackward(speech, text, soft, hard, 1.0 / globalBatchSize, backward: true);
         }
         _options.Reducer.AllReduce(_net.Gradients);
         // Clipping is applied inside the optimiser's pass (one read of the gradients instead of two).
