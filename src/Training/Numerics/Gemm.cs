@@ -11,8 +11,18 @@ namespace Amber.Training.Numerics;
 /// <remarks>Legend: op(A) is [M, K], op(B) is [K, N], C is [M, N]; lda/ldb/ldc are row strides in elements.</remarks>
 public static class Gemm
 {
-    /// <summary>When true every call takes the managed path, even if OpenBLAS is loaded (used to compare the two).</summary>
-    public static bool ForceManaged { get; set; }
+    [ThreadStatic]
+    private static bool t_forceManaged;
+
+    /// <summary>
+    /// When true, calls made on the current thread take the managed path even if OpenBLAS is loaded (to compare the two
+    /// without disturbing other threads).
+    /// </summary>
+    public static bool ForceManaged
+    {
+        get => t_forceManaged;
+        set => t_forceManaged = value;
+    }
 
     /// <summary>Computes <c>C = alpha · op(A) · op(B) + beta · C</c>.</summary>
     public static unsafe void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha,
@@ -26,7 +36,7 @@ public static class Gemm
         Validate(transA, m, k, a.Length, lda, "A");
         Validate(transB, k, n, b.Length, ldb, "B");
         Validate(false, m, n, c.Length, ldc, "C");
-        if (OpenBlas.IsAvailable && !ForceManaged)
+        if (OpenBlas.IsAvailable && !t_forceManaged)
         {
             fixed (T* pa = a, pb = b, pc = c)
             {

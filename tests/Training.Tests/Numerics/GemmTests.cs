@@ -80,3 +80,28 @@ public sealed class GemmTests
         Assert.Contains("needs 16", error.Message);
     }
 }
+
+/// <summary>Training end to end on the managed kernels gives the OpenBLAS result within float tolerance.</summary>
+public sealed class ManagedTrainingTests
+{
+    [Fact]
+    public void Training_with_managed_gemm_matches_training_with_openblas()
+    {
+        var train = Support.Synthetic.Make(128, 12, 10, seed: 4, "t");
+        var validation = Support.Synthetic.Make(32, 12, 10, seed: 5, "v");
+        var model = new Amber.Training.Model.ModelConfig(12, 10, 24, 4);
+        var options = new Amber.Training.Training.TrainerOptions(MaxEpochs: 2, Patience: 0, Seed: 2);
+        var blas = Amber.Training.Training.Trainer.Fit(train, validation, model, new(), options);
+        Gemm.ForceManaged = true;
+        try
+        {
+            var managed = Amber.Training.Training.Trainer.Fit(train, validation, model, new(), options);
+            Support.TensorAssert.Close(blas.Model.Parameters, managed.Model.Parameters, 1e-3, 1e-5, "managed vs OpenBLAS parameters");
+            Assert.Equal(blas.Curves[^1].ValidationJs, managed.Curves[^1].ValidationJs, 4);
+        }
+        finally
+        {
+            Gemm.ForceManaged = false;
+        }
+    }
+}
