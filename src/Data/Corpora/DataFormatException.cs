@@ -42,10 +42,14 @@ public sealed class DataFormatException : Exception
         var text = $"{where}: field '{field}'";
         if (value is not null) text += $" has value '{Shorten(value)}'";
         text += $"; expected {expected}.";
-        if (lineText is not null) text += $"\n  line: {Shorten(lineText.Replace("\t", "<TAB>", StringComparison.Ordinal))}";
+        if (lineText is not null) text += $"\n  line: {Shorten(lineText)}";
         if (hint is not null) text += $"\n  hint: {hint}";
         return text;
     }
 
-    private static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "…";
+    private static string Shorten(string s)
+    {
+        s = s.Replace("\t", "<TAB>", StringComparison.Ordinal);
+        return s.Length <= 200 ? s : s[..200] + "…";
+    }
 }
