@@ -102,10 +102,10 @@ public sealed class AcousticFeatures
             destination[o++] = p10;
             destination[o++] = p90;
         }
-        var melStats = mel.Select(m => Stats(m, active)).ToArray();
+        var melStats = mel.Select(m => MeanStd(m, active)).ToArray();
         foreach (var s in melStats) destination[o++] = s.Mean;
         foreach (var s in melStats) destination[o++] = s.Std;
-        foreach (var c in contrast) destination[o++] = Stats(c, active).Mean;
+        foreach (var c in contrast) destination[o++] = MeanStd(c, active).Mean;
         var pitchStats = Stats(pitchSt, voiced);
         double seconds = samples.Length / (double)_o.SampleRate;
         destination[o++] = active.Length == 0 ? 0 : voiced.Length / (float)active.Length;
@@ -124,6 +124,16 @@ public sealed class AcousticFeatures
         double var = v.Sum(x => (x - mean) * (x - mean)) / v.Length;
         Array.Sort(v);
         return ((float)mean, (float)Math.Sqrt(var), (float)Percentile(v, 10), (float)Percentile(v, 90));
+    }
+
+    private static (float Mean, float Std) MeanStd(float[] values, int[] rows)
+    {
+        if (rows.Length == 0) return (0, 0);
+        double sum = 0, sq = 0;
+        foreach (var r in rows) sum += values[r];
+        double mean = sum / rows.Length;
+        foreach (var r in rows) sq += (values[r] - mean) * (values[r] - mean);
+        return ((float)mean, (float)Math.Sqrt(sq / rows.Length));
     }
 
     /// <summary>Percentile of sorted values with linear interpolation between closest ranks (numpy's default).</summary>

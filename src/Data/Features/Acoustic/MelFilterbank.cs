@@ -34,6 +34,7 @@ public sealed class MelFilterbank
                 Weights[b * Bins + k] = (float)w;
             }
         }
+        IndexSupport();
     }
 
     /// <summary>HTK mel of a frequency.</summary>
@@ -42,12 +43,34 @@ public sealed class MelFilterbank
     /// <summary>Inverse of <see cref="HzToMel"/>.</summary>
     public static double MelToHz(double mel) => 700.0 * (Math.Pow(10, mel / 2595.0) - 1);
 
-    /// <summary>mel[b] = Σ_k W[b,k]·power[k].</summary>
+    /// <summary>mel[b] = Σ_k W[b,k]·power[k], over each triangle's non-zero bins only (the rows are sparse).</summary>
     public void Apply(ReadOnlySpan<float> power, Span<float> mel)
     {
         for (int b = 0; b < Bands; b++)
         {
-            mel[b] = System.Numerics.Tensors.TensorPrimitives.Dot(Weights.AsSpan(b * Bins, Bins), power[..Bins]);
+            int lo = _first[b], n = _last[b] - lo + 1;
+            mel[b] = n <= 0 ? 0 : System.Numerics.Tensors.TensorPrimitives.Dot(Weights.AsSpan(b * Bins + lo, n), power.Slice(lo, n));
+        }
+    }
+
+    private int[] _first = [];
+    private int[] _last = [];
+
+    private void IndexSupport()
+    {
+        _first = new int[Bands];
+        _last = new int[Bands];
+        for (int b = 0; b < Bands; b++)
+        {
+            _first[b] = Bins;
+            _last[b] = -1;
+            for (int k = 0; k < Bins; k++)
+            {
+                if (Weights[b * Bins + k] == 0) continue;
+                _first[b] = Math.Min(_first[b], k);
+                _last[b] = k;
+            }
+            if (_last[b] < 0) _first[b] = 0;
         }
     }
 }
