@@ -48,50 +48,64 @@ public static class ResultsWriter
         ResultsMetadata? metadata = null, ResultsWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         metadata ??= new ResultsMetadata();
-        var classes = metadata.EffectiveClasses;
-        return WriteAsync(store, ResultsLayout.Predictions(runPrefix), "predictions", ResultsTables.Predictions(classes), metadata, options, w =>
+        return WriteAsync(store, ResultsLayout.Predictions(runPrefix), "predictions", ResultsTables.Predictions(metadata.EffectiveClasses), metadata, options,
+            w => FillPredictions(w, run, rows, metadata.EffectiveClasses), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a predictions table to a local file (atomically: temporary name, then rename), e.g. for an export or the
+    /// benchmark; the blob-store variant is <see cref="WritePredictionsAsync"/>.
+    /// </summary>
+    public static void WritePredictionsFile(string path, RunIdentity run, IEnumerable<PredictionRow> rows, ResultsMetadata? metadata = null, ParquetWriterOptions? parquet = null)
+    {
+        metadata ??= new ResultsMetadata();
+        using var writer = ParquetFileWriter.CreateFile(path, ResultsTables.Predictions(metadata.EffectiveClasses), parquet, FooterMetadata(path, "predictions", metadata));
+        FillPredictions(writer, run, rows, metadata.EffectiveClasses);
+        writer.Complete();
+    }
+
+    private static void FillPredictions(ParquetFileWriter w, RunIdentity run, IEnumerable<PredictionRow> rows, IReadOnlyList<string> classes)
+    {
+        var c = new RunColumns(w);
+        var id = w.Column<StringColumnBuffer>("utterance_id");
+        var session = w.Column<StringColumnBuffer>("session");
+        var speaker = w.Column<StringColumnBuffer>("speaker");
+        var gender = w.Column<StringColumnBuffer>("gender");
+        var groups = ResultsTables.DistributionPrefixes.Select(p => classes.Select(k => w.Column<PrimitiveColumnBuffer<float>>(p + k)).ToArray()).ToArray();
+        var refLabel = w.Column<StringColumnBuffer>("reference_label");
+        var predLabel = w.Column<StringColumnBuffer>("predicted_label");
+        var level = w.Column<StringColumnBuffer>("ambiguity_level");
+        var entropy = w.Column<PrimitiveColumnBuffer<float>>("normalized_entropy");
+        var source = w.Column<StringColumnBuffer>("label_source");
+        foreach (var r in rows)
         {
-            var c = new RunColumns(w);
-            var id = w.Column<StringColumnBuffer>("utterance_id");
-            var session = w.Column<StringColumnBuffer>("session");
-            var speaker = w.Column<StringColumnBuffer>("speaker");
-            var gender = w.Column<StringColumnBuffer>("gender");
-            var groups = ResultsTables.DistributionPrefixes.Select(p => classes.Select(k => w.Column<PrimitiveColumnBuffer<float>>(p + k)).ToArray()).ToArray();
-            var refLabel = w.Column<StringColumnBuffer>("reference_label");
-            var predLabel = w.Column<StringColumnBuffer>("predicted_label");
-            var level = w.Column<StringColumnBuffer>("ambiguity_level");
-            var entropy = w.Column<PrimitiveColumnBuffer<float>>("normalized_entropy");
-            var source = w.Column<StringColumnBuffer>("label_source");
-            foreach (var r in rows)
+            long row = w.RowCount;
+            c.Add(run);
+            id.Add(Required(r.UtteranceId, "utterance_id", row));
+            session.Add(Required(r.Session, "session", row));
+            speaker.Add(Required(r.Speaker, "speaker", row));
+            gender.Add(r.Gender is "F" or "M" or "U" ? r.Gender : throw Bad(row, r.UtteranceId, "gender", r.Gender, "F, M or U"));
+            float[]?[] distributions = [r.Reference, r.Predicted, r.ExpertSpeech, r.ExpertText];
+            for (int g = 0; g < groups.Length; g++)
             {
-                long row = w.RowCount;
-                c.Add(run);
-                id.Add(Required(r.UtteranceId, "utterance_id", row));
-                session.Add(Required(r.Session, "session", row));
-                speaker.Add(Required(r.Speaker, "speaker", row));
-                gender.Add(r.Gender is "F" or "M" or "U" ? r.Gender : throw Bad(row, r.UtteranceId, "gender", r.Gender, "F, M or U"));
-                float[]?[] distributions = [r.Reference, r.Predicted, r.ExpertSpeech, r.ExpertText];
-                for (int g = 0; g < groups.Length; g++)
+                var d = distributions[g];
+                if (d is null)
                 {
-                    var d = distributions[g];
-                    if (d is null)
-                    {
-                        if (g < 2) throw Bad(row, r.UtteranceId, ResultsTables.DistributionPrefixes[g] + "*", "null", $"{classes.Count} probabilities");
-                        foreach (var col in groups[g]) col.AddNull();
-                        continue;
-                    }
-                    if (d.Length != classes.Count)
-                        throw Bad(row, r.UtteranceId, ResultsTables.DistributionPrefixes[g] + "*", $"{d.Length} values", $"{classes.Count} probabilities ({string.Join(", ", classes)})");
-                    for (int k = 0; k < d.Length; k++) groups[g][k].Add(d[k]);
+                    if (g < 2) throw Bad(row, r.UtteranceId, ResultsTables.DistributionPrefixes[g] + "*", "null", $"{classes.Count} probabilities");
+                    foreach (var col in groups[g]) col.AddNull();
+                    continue;
                 }
-                refLabel.Add(r.ReferenceLabel);
-                predLabel.Add(Required(r.PredictedLabel, "predicted_label", row));
-                level.Add(Level(r.AmbiguityLevel, row, allowAll: false));
-                entropy.Add(r.NormalizedEntropy);
-                source.Add(Required(r.LabelSource, "label_source", row));
-                w.EndRow();
+                if (d.Length != classes.Count)
+                    throw Bad(row, r.UtteranceId, ResultsTables.DistributionPrefixes[g] + "*", $"{d.Length} values", $"{classes.Count} probabilities ({string.Join(", ", classes)})");
+                for (int k = 0; k < d.Length; k++) groups[g][k].Add(d[k]);
             }
-        }, cancellationToken);
+            refLabel.Add(r.ReferenceLabel);
+            predLabel.Add(Required(r.PredictedLabel, "predicted_label", row));
+            level.Add(Level(r.AmbiguityLevel, row, allowAll: false));
+            entropy.Add(r.NormalizedEntropy);
+            source.Add(Required(r.LabelSource, "label_source", row));
+            w.EndRow();
+        }
     }
 
     /// <summary>Writes <c>&lt;runPrefix&gt;/curves.parquet</c>.</summary>
@@ -158,17 +172,7 @@ public static class ResultsWriter
     private static async Task<BlobProperties> WriteAsync(IBlobStore store, string blobName, string table, ParquetSchema schema, ResultsMetadata metadata,
         ResultsWriteOptions? options, Action<ParquetFileWriter> fill, CancellationToken cancellationToken)
     {
-        var classes = metadata.EffectiveClasses;
-        if (classes.Count == 0 || classes.Any(k => string.IsNullOrEmpty(k) || k.Contains(',', StringComparison.Ordinal)))
-            throw new ArgumentException($"{blobName}: class names must be non-empty and without commas; got [{string.Join(", ", classes)}]", nameof(metadata));
-        var kv = new List<KeyValuePair<string, string>>
-        {
-            new(ResultsLayout.SchemaVersionKey, ResultsLayout.SchemaVersion.ToString(CultureInfo.InvariantCulture)),
-            new(ResultsLayout.TableKey, table),
-            new(ResultsLayout.ClassesKey, string.Join(",", classes)),
-        };
-        if (metadata.ConfigJson is not null) kv.Add(new(ResultsLayout.ConfigKey, metadata.ConfigJson));
-        if (metadata.Extra is not null) kv.AddRange(metadata.Extra);
+        var kv = FooterMetadata(blobName, table, metadata);
 
         var temp = Path.Combine(Path.GetTempPath(), $"amber-results-{Guid.NewGuid():N}.parquet");
         try
@@ -197,6 +201,22 @@ public static class ResultsWriter
         {
             File.Delete(temp);
         }
+    }
+
+    private static List<KeyValuePair<string, string>> FooterMetadata(string file, string table, ResultsMetadata metadata)
+    {
+        var classes = metadata.EffectiveClasses;
+        if (classes.Count == 0 || classes.Any(k => string.IsNullOrEmpty(k) || k.Contains(',', StringComparison.Ordinal)))
+            throw new ArgumentException($"{file}: class names must be non-empty and without commas; got [{string.Join(", ", classes)}]", nameof(metadata));
+        var kv = new List<KeyValuePair<string, string>>
+        {
+            new(ResultsLayout.SchemaVersionKey, ResultsLayout.SchemaVersion.ToString(CultureInfo.InvariantCulture)),
+            new(ResultsLayout.TableKey, table),
+            new(ResultsLayout.ClassesKey, string.Join(",", classes)),
+        };
+        if (metadata.ConfigJson is not null) kv.Add(new(ResultsLayout.ConfigKey, metadata.ConfigJson));
+        if (metadata.Extra is not null) kv.AddRange(metadata.Extra);
+        return kv;
     }
 
     private static string Required(string? value, string field, long row) =>
