@@ -48,6 +48,6 @@ public sealed record TrialResults(string SweepId, string TrialId, int TrialIndex
 /// <param name="Name">The name from the spec.</param>
 /// <param name="Status">"succeeded", "failed" (some run failed) or "cancelled".</param>
 /// <param name="OutputPrefix">"sweeps/{id}/": where summary.parquet belongs.</param>
-/// <param name="SpecJson">The validated spec as canonical JSON.</param>
+/// <param name="SpecText">The submitted sweep document (YAML or JSON) exactly as accepted.</param>
 /// <param name="Trials">Every trial with its runs.</param>
-public sealed record SweepResults(string SweepId, string Name, string Status, string OutputPrefix, string SpecJson, IReadOnlyList<TrialResults> Trials);
+public sealed record SweepResults(string SweepId, string Name, string Status, string OutputPrefix, string SpecText, IReadOnlyList<TrialResults> Trials);
