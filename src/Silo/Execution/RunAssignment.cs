@@ -4,14 +4,14 @@ namespace Amber.Silo.Execution;
 
 /// <summary>Everything an executor needs to know about the attempt it was handed.</summary>
 /// <param name="SweepId">The sweep (e.g. "sw-20261124-171500-ab12").</param>
-/// <param name="TrialId">The trial: "{sweep}/t{index}".</param>
-/// <param name="RunId">The run: "{trial}/f{fold}s{seed}".</param>
+/// <param name="TrialId">The trial: "{sweep}-t{index:D3}".</param>
+/// <param name="RunId">The run: "{trial}-f{fold}-s{seed}".</param>
 /// <param name="TrialIndex">0-based index of the trial in the sweep.</param>
 /// <param name="Attempt">1-based attempt number; a requeued run gets the next one.</param>
 /// <param name="Gang">Data-parallel gang: size W and this worker's rank.</param>
 /// <param name="Parameters">The trial's resolved hyperparameters (method + typed values).</param>
 /// <param name="Protocol">Corpus, features, labels, fold and seed.</param>
-/// <param name="ArtifactPrefix">Blob prefix owned by this attempt ("sweeps/{sweep}/t{i}/f{fold}s{seed}/a{attempt}/").</param>
+/// <param name="ArtifactPrefix">Blob prefix owned by this attempt ("sweeps/{sweep}/runs/{run}/a{attempt}/").</param>
 public sealed record RunAssignment(
     string SweepId,
     string TrialId,
