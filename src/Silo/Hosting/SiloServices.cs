@@ -26,6 +26,7 @@ public static class SiloServices
         services.AddSingleton(auth);
         services.AddHostedService<SchedulerLifetime>();
         services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
+        services.AddRouting();
         services.AddProblemDetails();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
