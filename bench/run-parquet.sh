@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# ./bench.sh parquet [--rows N] [--codec snappy|gzip|none]: our Parquet writer vs DuckDB's COPY … TO … (FORMAT PARQUET)
+# on the same 1M-row predictions table and codec, in one invocation. Last line: "parquet: … ratio=<our time/DuckDB time>".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+rows=1000000 codec=snappy
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --rows) rows=${args[$((i + 1))]} ;;
+    --codec) codec=${args[$((i + 1))]} ;;
+  esac
+done
+# shellcheck source=scripts/test-services.sh
+source scripts/test-services.sh
+amber_install_npm
+out=$(mktemp -d /tmp/amber-bench-parquet.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+dotnet build bench/Amber.Bench -c Release -nologo -clp:ErrorsOnly >/dev/null
+ours=$(dotnet bench/Amber.Bench/bin/Release/net10.0/amber-bench.dll parquet --out "$out" "$@" | tail -n 1)
+echo "$ours"
+duck_codec=$(case "$codec" in none) echo UNCOMPRESSED ;; *) echo "${codec^^}" ;; esac)
+duck=$(node tests/tools/duckdb-bench.mjs "$out/ours.parquet" "$out/duckdb.parquet" "$duck_codec" 3 | tail -n 1)
+echo "$duck"
+
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+ours_s=$(field seconds "$ours"); duck_s=$(field seconds "$duck")
+ratio=$(awk -v a="$ours_s" -v b="$duck_s" 'BEGIN { printf "%.2f", a / b }')
+echo "parquet: rows=$rows codec=${duck_codec} ours_s=$ours_s duckdb_s=$duck_s ours_rows_per_s=$(field rows_per_s "$ours") ours_mb_per_s=$(field mb_per_s "$ours") duckdb_rows_per_s=$(field rows_per_s "$duck") ours_file_mb=$(field file_mb "$ours") duckdb_file_mb=$(field file_mb "$duck") duckdb_threads=$(field threads "$duck") ratio=$ratio"

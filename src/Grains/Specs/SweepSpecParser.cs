@@ -1,0 +1,389 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Amber.Grains.Parameters;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Amber.Grains.Specs;
+
+/// <summary>
+/// Reads a sweep document (YAML, or JSON — JSON is read as YAML flow style) and validates all of it before accepting:
+/// unknown keys, wrong types, empty or inverted spaces, unknown methods and hyperparameters, impossible budgets.
+/// Every problem is collected with its path and line, and one <see cref="SweepSpecException"/> lists them all.
+/// </summary>
+public static class SweepSpecParser
+{
+    private static readonly string[] TopLevelKeys =
+        ["name", "corpus", "features", "labels", "protocol", "method", "methods", "space", "sampler", "budget", "gang_size", "retries"];
+
+    /// <summary>Most runs one sweep may plan; above this the budget is refused as a likely typo.</summary>
+    public const int MaxPlannedRuns = 1_000_000;
+
+    /// <summary>Parses and validates <paramref name="text"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="SweepSpecException">The document has at least one problem; all of them are listed.</exception>
+    public static SweepSpec Parse(string text, string source)
+    {
+        var problems = new List<SpecProblem>();
+        YamlMappingNode? root = null;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            if (stream.Documents.Count == 0) problems.Add(new("$", 0, "the document is empty; expected a mapping with at least 'method(s)'"));
+            else if (stream.Documents[0].RootNode is YamlMappingNode m) root = m;
+            else problems.Add(new("$", Line(stream.Documents[0].RootNode), "the document must be a mapping (key: value pairs)"));
+        }
+        catch (YamlException ex)
+        {
+            problems.Add(new("$", (int)ex.Start.Line, $"not valid YAML/JSON: {ex.InnerException?.Message ?? ex.Message}"));
+        }
+        if (root is null) throw new SweepSpecException(source, problems);
+
+        var r = new Reader(problems);
+        r.CheckKeys(root, "", TopLevelKeys);
+        string name = r.String(root, "", "name") ?? "sweep";
+        string corpus = r.String(root, "", "corpus") ?? "synthetic";
+        string features = r.String(root, "", "features") ?? "builtin";
+        var labels = ReadLabels(r, root);
+        var protocol = ReadProtocol(r, root);
+        var space = ReadSpace(r, root);
+        var sampler = ReadSampler(r, root);
+        var budget = ReadBudget(r, root);
+        int gang = (int)(r.Int(root, "", "gang_size", 1, 1, 1024) ?? 1);
+        int retries = (int)(r.Int(root, "", "retries", 2, 0, 100) ?? 2);
+
+        if (sampler.Kind == "grid")
+        {
+            foreach (var d in space.Where(d => !d.IsDiscrete))
+                problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random for uniform/log_uniform"));
+        }
+        if (problems.Count == 0)
+        {
+            long trials = sampler.Kind == "grid" ? Math.Min(budget.MaxTrials, GridSize(space)) : budget.MaxTrials;
+            long planned = trials * protocol.Folds.Length * protocol.Seeds.Length;
+            if (planned > MaxPlannedRuns)
+                problems.Add(new("budget.max_trials", r.LineOf(root, "budget"), $"the sweep would plan {planned} runs ({trials} trials × {protocol.Folds.Length} folds × {protocol.Seeds.Length} seeds); at most {MaxPlannedRuns} are allowed"));
+        }
+        if (problems.Count > 0) throw new SweepSpecException(source, problems.OrderBy(p => p.Line == 0 ? int.MaxValue : p.Line).ToList());
+        return new SweepSpec(name, corpus, features, labels, protocol, space, sampler, budget, gang, retries);
+    }
+
+    /// <summary>Number of points of the grid over <paramref name="space"/> (saturating at long.MaxValue).</summary>
+    public static long GridSize(IEnumerable<SearchDimension> space)
+    {
+        long n = 1;
+        foreach (var d in space)
+        {
+            long k = d switch
+            {
+                IntDimension i => (i.High - i.Low) / i.Step + 1,
+                _ => d.GridValues.Length,
+            };
+            n = k != 0 && n > long.MaxValue / k ? long.MaxValue : n * k;
+        }
+        return n;
+    }
+
+    private static ImmutableSortedDictionary<string, string> ReadLabels(Reader r, YamlMappingNode root)
+    {
+        var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (r.Child(root, "labels") is not { } node) return b.ToImmutable();
+        if (node is not YamlMappingNode map) { r.Problem("labels", node, "expected a mapping of label options (e.g. subset: consensus4)"); return b.ToImmutable(); }
+        foreach (var (k, v) in map.Children)
+        {
+            string key = ((YamlScalarNode)k).Value ?? "";
+            if (v is YamlScalarNode s) b[key] = s.Value ?? "";
+            else r.Problem($"labels.{key}", v, "expected a scalar value");
+        }
+        return b.ToImmutable();
+    }
+
+    private static ProtocolSpec ReadProtocol(Reader r, YamlMappingNode root)
+    {
+        var fallback = new ProtocolSpec([1, 2, 3, 4, 5], 5, [1], "random");
+        if (r.Child(root, "protocol") is not { } node) return fallback;
+        if (node is not YamlMappingNode map) { r.Problem("protocol", node, "expected a mapping with folds, seeds, validation"); return fallback; }
+        r.CheckKeys(map, "protocol", ["folds", "fold_count", "seeds", "validation"]);
+
+        ImmutableArray<int> folds = fallback.Folds;
+        int foldCount = (int)(r.Int(map, "protocol", "fold_count", 0, 2, 1000) ?? 0);
+        if (r.Child(map, "folds") is { } fnode)
+        {
+            if (fnode is YamlScalarNode)
+            {
+                long? n = r.Int(map, "protocol", "folds", 5, 1, 1000);
+                folds = [.. Enumerable.Range(1, (int)(n ?? 5))];
+            }
+            else folds = r.IntList(fnode, "protocol.folds", 1, 1000);
+        }
+        if (foldCount == 0) foldCount = Math.Max(folds.IsEmpty ? 5 : folds.Max(), 2);
+        foreach (int f in folds.Where(f => f > foldCount))
+            r.Problem("protocol.folds", r.Child(map, "folds")!, $"fold {f} is outside 1..{foldCount} (fold_count)");
+
+        ImmutableArray<int> seeds = fallback.Seeds;
+        if (r.Child(map, "seeds") is { } snode)
+        {
+            if (snode is YamlScalarNode)
+            {
+                long? n = r.Int(map, "protocol", "seeds", 1, 1, 1000);
+                seeds = [.. Enumerable.Range(1, (int)(n ?? 1))];
+            }
+            else seeds = r.IntList(snode, "protocol.seeds", 0, int.MaxValue);
+        }
+        string validation = r.String(map, "protocol", "validation") ?? "random";
+        if (validation is not ("random" or "speaker"))
+            r.Problem("protocol.validation", r.Child(map, "validation")!, $"'{validation}' is not a validation scheme; expected random or speaker");
+        return new ProtocolSpec(folds, foldCount, seeds, validation);
+    }
+
+    private static ImmutableArray<SearchDimension> ReadSpace(Reader r, YamlMappingNode root)
+    {
+        var dims = new List<SearchDimension>();
+        var method = r.Child(root, "method");
+        var methods = r.Child(root, "methods");
+        if (method is not null && methods is not null)
+            r.Problem("methods", methods, "give either 'method' or 'methods', not both");
+        if (method is not null)
+        {
+            if (method is YamlScalarNode s) dims.Add(new FixedDimension(TrialParameters.MethodKey, ParameterValue.Of(s.Value ?? "")));
+            else r.Problem("method", method, "expected one method name; use 'methods: [ce, amber2]' for several");
+        }
+        else if (methods is not null)
+        {
+            if (methods is YamlSequenceNode seq && seq.Children.Count > 0 && seq.Children.All(c => c is YamlScalarNode))
+                dims.Add(new ChoiceDimension(TrialParameters.MethodKey, [.. seq.Children.Select(c => ParameterValue.Of(((YamlScalarNode)c).Value ?? ""))]));
+            else r.Problem("methods", methods, "expected a non-empty list of method names, e.g. [ce, amber2]");
+        }
+
+        if (r.Child(root, "space") is { } node)
+        {
+            if (node is not YamlMappingNode map) r.Problem("space", node, "expected a mapping of hyperparameter → value or distribution");
+            else
+            {
+                foreach (var (k, v) in map.Children)
+                {
+                    string key = ((YamlScalarNode)k).Value ?? "";
+                    if (key == TrialParameters.MethodKey && (method is not null || methods is not null))
+                    {
+                        r.Problem("space.method", k, "the method is already given by 'method'/'methods'");
+                        continue;
+                    }
+                    if (ReadDimension(r, key, v) is { } d) dims.Add(d);
+                }
+            }
+        }
+        if (!dims.Any(d => d.Name == TrialParameters.MethodKey))
+            r.Problems.Add(new("method", 0, $"no method given; add 'method: amber2' or 'methods: [ce, amber2]' (known: {string.Join(", ", HyperparameterCatalog.Methods.Order(StringComparer.Ordinal))})"));
+
+        // Every value a dimension can produce must fit the catalog (name known, kind and range right).
+        foreach (var d in dims)
+        {
+            string path = d.Name == TrialParameters.MethodKey ? (methods is not null ? "methods" : method is not null ? "method" : "space.method") : $"space.{d.Name}";
+            int line = d.Name == TrialParameters.MethodKey ? Line(methods ?? method ?? root) : r.LineOf(r.Child(root, "space") as YamlMappingNode, d.Name);
+            IEnumerable<ParameterValue> probes = d switch
+            {
+                UniformDimension u => [ParameterValue.Of(u.Low), ParameterValue.Of(u.High)],
+                IntDimension i => [ParameterValue.Of(i.Low), ParameterValue.Of(i.High)],
+                _ => d.GridValues,
+            };
+            if (d is UniformDimension && HyperparameterCatalog.Entries.TryGetValue(d.Name, out var e) && e.Kind != ParameterKind.Float)
+            {
+                r.Problems.Add(new(path, line, $"uniform/log_uniform gives real numbers but '{d.Name}' is {HyperparameterCatalog.Describe(e.Kind)}; use type: int or choice"));
+                continue;
+            }
+            foreach (var msg in probes.Select(p => HyperparameterCatalog.Check(d.Name, p)).OfType<string>().Distinct())
+                r.Problems.Add(new(path, line, msg));
+        }
+        return [.. dims];
+    }
+
+    private static SearchDimension? ReadDimension(Reader r, string key, YamlNode v)
+    {
+        string path = $"space.{key}";
+        switch (v)
+        {
+            case YamlScalarNode s:
+                return new FixedDimension(key, Reader.Typed(s));
+            case YamlSequenceNode seq:
+                return Choice(r, key, path, seq);
+            case YamlMappingNode m:
+            {
+                string? type = r.String(m, path, "type");
+                switch (type)
+                {
+                    case "choice":
+                        r.CheckKeys(m, path, ["type", "values"]);
+                        if (r.Child(m, "values") is YamlSequenceNode values) return Choice(r, key, path + ".values", values);
+                        r.Problem(path + ".values", r.Child(m, "values") ?? m, "a choice needs 'values: [..]' with at least one value");
+                        return null;
+                    case "uniform" or "log_uniform":
+                    {
+                        r.CheckKeys(m, path, ["type", "low", "high"]);
+                        double? low = r.Double(m, path, "low"), high = r.Double(m, path, "high");
+                        if (low is null || high is null) return null;
+                        if (!(low < high)) { r.Problem(path, m, $"empty range: low {low} must be below high {high}"); return null; }
+                        if (type == "log_uniform" && low <= 0) { r.Problem(path + ".low", r.Child(m, "low")!, $"log_uniform needs low > 0; got {low}"); return null; }
+                        return new UniformDimension(key, low.Value, high.Value, type == "log_uniform");
+                    }
+                    case "int":
+                    {
+                        r.CheckKeys(m, path, ["type", "low", "high", "step"]);
+                        long? low = r.Int(m, path, "low", null, long.MinValue / 4, long.MaxValue / 4);
+                        long? high = r.Int(m, path, "high", null, long.MinValue / 4, long.MaxValue / 4);
+                        long? step = r.Int(m, path, "step", 1, 1, long.MaxValue / 4);
+                        if (low is null || high is null || step is null) return null;
+                        if (low > high) { r.Problem(path, m, $"empty range: low {low} must not exceed high {high}"); return null; }
+                        return new IntDimension(key, low.Value, high.Value, step.Value);
+                    }
+                    case null:
+                        if (r.Child(m, "type") is null) r.Problem(path + ".type", m, "missing; expected choice, uniform, log_uniform or int");
+                        return null;
+                    default:
+                        r.Problem(path + ".type", r.Child(m, "type")!, $"'{type}' is not a distribution; expected choice, uniform, log_uniform or int");
+                        return null;
+                }
+            }
+            default:
+                r.Problem(path, v, "expected a value, a list of choices or a distribution mapping");
+                return null;
+        }
+    }
+
+    private static ChoiceDimension? Choice(Reader r, string key, string path, YamlSequenceNode seq)
+    {
+        if (seq.Children.Count == 0) { r.Problem(path, seq, "empty choice: give at least one value"); return null; }
+        var values = new List<ParameterValue>();
+        foreach (var c in seq.Children)
+        {
+            if (c is YamlScalarNode s) values.Add(Reader.Typed(s));
+            else r.Problem(path, c, "choice values must be scalars");
+        }
+        if (values.Count != seq.Children.Count) return null;
+        if (values.Distinct().Count() != values.Count) r.Problem(path, seq, "choice values repeat; each value must appear once");
+        return new ChoiceDimension(key, [.. values]);
+    }
+
+    private static SamplerSpec ReadSampler(Reader r, YamlMappingNode root)
+    {
+        var node = r.Child(root, "sampler");
+        string kind = "grid";
+        int seed = 0;
+        if (node is YamlScalarNode s) kind = s.Value ?? "";
+        else if (node is YamlMappingNode m)
+        {
+            r.CheckKeys(m, "sampler", ["type", "seed"]);
+            kind = r.String(m, "sampler", "type") ?? "grid";
+            seed = (int)(r.Int(m, "sampler", "seed", 0, 0, int.MaxValue) ?? 0);
+        }
+        else if (node is not null) r.Problem("sampler", node, "expected 'grid', 'random' or {type: random, seed: 7}");
+        if (kind is not ("grid" or "random"))
+        {
+            r.Problem("sampler", node!, $"'{kind}' is not a sampler; expected grid or random");
+            kind = "grid";
+        }
+        return new SamplerSpec(kind, seed);
+    }
+
+    private static BudgetSpec ReadBudget(Reader r, YamlMappingNode root)
+    {
+        var node = r.Child(root, "budget");
+        if (node is null) return new BudgetSpec(1000, 64);
+        if (node is not YamlMappingNode m) { r.Problem("budget", node, "expected a mapping with max_trials and max_parallel_runs"); return new BudgetSpec(1000, 64); }
+        r.CheckKeys(m, "budget", ["max_trials", "max_parallel_runs"]);
+        long trials = r.Int(m, "budget", "max_trials", 1000, 1, 1_000_000) ?? 1000;
+        long parallel = r.Int(m, "budget", "max_parallel_runs", 64, 1, 1_000_000) ?? 64;
+        return new BudgetSpec((int)trials, (int)parallel);
+    }
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    /// <summary>Collects problems while reading typed values with their paths and lines.</summary>
+    private sealed class Reader(List<SpecProblem> problems)
+    {
+        public List<SpecProblem> Problems { get; } = problems;
+
+        public void Problem(string path, YamlNode at, string message) => Problems.Add(new(path, Line(at), message));
+
+        public YamlNode? Child(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+
+        public int LineOf(YamlMappingNode? map, string key) =>
+            map is not null && map.Children.Keys.FirstOrDefault(k => k is YamlScalarNode s && s.Value == key) is { } k ? Line(k) : 0;
+
+        public void CheckKeys(YamlMappingNode map, string path, IReadOnlyCollection<string> allowed)
+        {
+            foreach (var k in map.Children.Keys)
+            {
+                string key = (k as YamlScalarNode)?.Value ?? "?";
+                if (!allowed.Contains(key))
+                    Problem(Join(path, key), k, $"unknown key '{key}'; expected one of {string.Join(", ", allowed)}");
+            }
+        }
+
+        public string? String(YamlMappingNode map, string path, string key)
+        {
+            if (Child(map, key) is not { } v) return null;
+            if (v is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value)) return s.Value;
+            Problem(Join(path, key), v, "expected a non-empty string");
+            return null;
+        }
+
+        public long? Int(YamlMappingNode map, string path, string key, long? fallback, long min, long max)
+        {
+            if (Child(map, key) is not { } v)
+            {
+                if (fallback is null) Problems.Add(new(Join(path, key), Line(map), "missing; expected an integer"));
+                return fallback;
+            }
+            if (v is YamlScalarNode s && s.Style == ScalarStyle.Plain && long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n))
+            {
+                if (n >= min && n <= max) return n;
+                Problem(Join(path, key), v, $"value {n} is out of range; expected {min}..{max}");
+                return null;
+            }
+            Problem(Join(path, key), v, $"value '{(v as YamlScalarNode)?.Value ?? v.NodeType.ToString()}' is not an integer; expected an integer in {min}..{max}");
+            return null;
+        }
+
+        public double? Double(YamlMappingNode map, string path, string key)
+        {
+            if (Child(map, key) is not { } v) { Problems.Add(new(Join(path, key), Line(map), "missing; expected a number")); return null; }
+            if (v is YamlScalarNode s && s.Style == ScalarStyle.Plain &&
+                double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)) return d;
+            Problem(Join(path, key), v, $"value '{(v as YamlScalarNode)?.Value ?? v.NodeType.ToString()}' is not a number");
+            return null;
+        }
+
+        public ImmutableArray<int> IntList(YamlNode node, string path, int min, int max)
+        {
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Problem(path, node, "expected a non-empty list of integers or a count");
+                return [];
+            }
+            var list = new List<int>();
+            foreach (var c in seq.Children)
+            {
+                if (c is YamlScalarNode s && s.Style == ScalarStyle.Plain && int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max)
+                    list.Add(n);
+                else Problem(path, c, $"value '{(c as YamlScalarNode)?.Value}' is not an integer in {min}..{max}");
+            }
+            if (list.Distinct().Count() != list.Count) Problem(path, node, "values repeat; each must appear once");
+            return [.. list];
+        }
+
+        /// <summary>Plain scalars are typed like YAML's core schema; quoted ones stay strings.</summary>
+        public static ParameterValue Typed(YamlScalarNode s)
+        {
+            string text = s.Value ?? "";
+            if (s.Style is not ScalarStyle.Plain) return ParameterValue.Of(text);
+            if (text is "true" or "True" or "TRUE") return ParameterValue.Of(true);
+            if (text is "false" or "False" or "FALSE") return ParameterValue.Of(false);
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) return ParameterValue.Of(l);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)) return ParameterValue.Of(d);
+            return ParameterValue.Of(text);
+        }
+
+        private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+    }
+}

@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Amber.Storage.Parquet.Encoding;
+using Amber.Storage.Parquet.Format;
+using Amber.Storage.Parquet.Schema;
+using Amber.Storage.Parquet.Thrift;
+
+namespace Amber.Storage.Parquet.Writing;
+
+/// <summary>A column chunk encoded into pages, ready to be appended to the file.</summary>
+internal sealed class EncodedChunk
+{
+    public required ArrayBufferWriter<byte> Bytes { get; init; }
+    public int DictionaryPageBytes { get; init; }
+    public long UncompressedBytes { get; init; }
+    public required List<ParquetEncoding> Encodings { get; init; }
+    public required ColumnStatistics Statistics { get; init; }
+    public long NumValues { get; init; }
+}
+
+/// <summary>
+/// Turns one column's buffered row group into a column chunk: an optional dictionary page, then data pages of about
+/// <see cref="ParquetWriterOptions.PageBytes"/> each, with chunk statistics.
+/// </summary>
+internal sealed class ColumnChunkEncoder
+{
+    private readonly ParquetWriterOptions _options;
+    private readonly ColumnBuffer _buffer;
+    private readonly ArrayBufferWriter<byte> _out = new();
+    private readonly ArrayBufferWriter<byte> _levels = new();
+    private readonly ArrayBufferWriter<byte> _values = new();
+    private long _uncompressed;
+
+    private ColumnChunkEncoder(ColumnBuffer buffer, ParquetWriterOptions options)
+    {
+        _buffer = buffer;
+        _options = options;
+    }
+
+    /// <summary>Encodes the buffered rows of <paramref name="buffer"/>.</summary>
+    public static EncodedChunk Encode(ColumnBuffer buffer, ParquetWriterOptions options)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the Parquet writer assumes a little-endian machine");
+        return new ColumnChunkEncoder(buffer, options).Run();
+    }
+
+    private EncodedChunk Run() => _buffer switch
+    {
+        PrimitiveColumnBuffer<bool> b => Fixed(b.Values, 0, Statistics.Of(b.Values), WriteBooleans),
+        PrimitiveColumnBuffer<int> b => Fixed(b.Values, 4, Statistics.Of(b.Values), WriteRaw),
+        PrimitiveColumnBuffer<long> b => Fixed(b.Values, 8, Statistics.Of(b.Values), WriteRaw),
+        PrimitiveColumnBuffer<float> b => Fixed(b.Values, 4, Statistics.Of(b.Values), WriteRaw),
+        PrimitiveColumnBuffer<double> b => Fixed(b.Values, 8, Statistics.Of(b.Values), WriteRaw),
+        StringColumnBuffer s => Strings(s.Values),
+        _ => throw new InvalidOperationException($"column '{_buffer.Column.Name}': no encoder for {_buffer.GetType().Name}"),
+    };
+
+    private delegate void ValueWriter<T>(ReadOnlySpan<T> values, ArrayBufferWriter<byte> output);
+
+    private EncodedChunk Fixed<T>(ReadOnlySpan<T> values, int width, ColumnStatistics stats, ValueWriter<T> write) where T : unmanaged
+    {
+        // Booleans pack 8 per byte: count them as one byte each for page sizing, which keeps pages at PageBytes/8 bytes.
+        int size = Math.Max(width, 1);
+        foreach (var (r0, r1, v0, v1) in PlanPages(_ => size))
+        {
+            _values.ResetWrittenCount();
+            write(values[v0..v1], _values);
+            WriteDataPage(r0, r1, ParquetEncoding.Plain);
+        }
+        return Finish(0, [ParquetEncoding.Plain], stats);
+    }
+
+    private EncodedChunk Strings(ReadOnlySpan<string> values)
+    {
+        if (_buffer.Column.Dictionary && TryBuildDictionary(values, out var dictionary, out var indices))
+        {
+            var utf8 = Utf8Values.Encode(dictionary);
+            _values.ResetWrittenCount();
+            utf8.WritePlain(0, dictionary.Length, _values);
+            var body = _values.WrittenSpan;
+            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            WriteHeader(new PageHeader
+            {
+                Type = PageType.DictionaryPage,
+                UncompressedPageSize = body.Length,
+                CompressedPageSize = compressed.Length,
+                NumValues = dictionary.Length,
+                Encoding = ParquetEncoding.Plain,
+            });
+            Append(compressed, body.Length);
+            int dictionaryBytes = _out.WrittenCount;
+
+            int bitWidth = RleBitPackedEncoder.BitWidthOf(dictionary.Length - 1);
+            int indexBytes = Math.Max(1, bitWidth / 8);
+            foreach (var (r0, r1, v0, v1) in PlanPages(_ => indexBytes))
+            {
+                _values.ResetWrittenCount();
+                _values.GetSpan(1)[0] = (byte)bitWidth;
+                _values.Advance(1);
+                var encoder = new RleBitPackedEncoder(bitWidth, _values);
+                for (int i = v0; i < v1; i++) encoder.Write(indices[i]);
+                encoder.Finish();
+                WriteDataPage(r0, r1, ParquetEncoding.RleDictionary);
+            }
+            return Finish(dictionaryBytes, [ParquetEncoding.Plain, ParquetEncoding.RleDictionary], utf8.Statistics(_buffer.NullCount));
+        }
+
+        var all = Utf8Values.Encode(values);
+        foreach (var (r0, r1, v0, v1) in PlanPages(v => 4 + all.Length(v)))
+        {
+            _values.ResetWrittenCount();
+            all.WritePlain(v0, v1, _values);
+            WriteDataPage(r0, r1, ParquetEncoding.Plain);
+        }
+        return Finish(0, [ParquetEncoding.Plain], all.Statistics(_buffer.NullCount));
+    }
+
+    private bool TryBuildDictionary(ReadOnlySpan<string> values, out string[] dictionary, out int[] indices)
+    {
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        indices = new int[values.Length];
+        var entries = new List<string>();
+        string? last = null;
+        int lastIndex = -1;
+        for (int i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            // Consecutive equal values are common (a session, a speaker): skip the hash lookup for them.
+            if (!ReferenceEquals(v, last))
+            {
+                if (!map.TryGetValue(v, out lastIndex))
+                {
+                    if (entries.Count >= _options.MaxDictionaryEntries)
+                    {
+                        dictionary = [];
+                        return false;
+                    }
+                    lastIndex = entries.Count;
+                    map.Add(v, lastIndex);
+                    entries.Add(v);
+                }
+                last = v;
+            }
+            indices[i] = lastIndex;
+        }
+        dictionary = entries.ToArray();
+        return dictionary.Length > 0;
+    }
+
+    /// <summary>Splits the row group into pages: (first row, end row, first value, end value).</summary>
+    private List<(int, int, int, int)> PlanPages(Func<int, int> valueBytes)
+    {
+        var pages = new List<(int, int, int, int)>();
+        int rows = _buffer.RowCount;
+        var levels = _buffer.DefinitionLevels;
+        bool optional = _buffer.Column.Optional;
+        int row = 0, value = 0;
+        do
+        {
+            int r0 = row, v0 = value;
+            long bytes = 0;
+            while (row < rows && bytes < _options.PageBytes)
+            {
+                if (!optional || levels[row] == 1)
+                {
+                    bytes += valueBytes(value);
+                    value++;
+                }
+                else
+                {
+                    bytes++;
+                }
+                row++;
+            }
+            pages.Add((r0, row, v0, value));
+        }
+        while (row < rows);
+        return pages;
+    }
+
+    private void WriteDataPage(int r0, int r1, ParquetEncoding encoding)
+    {
+        int rows = r1 - r0;
+        var levels = _buffer.DefinitionLevels;
+        bool optional = _buffer.Column.Optional;
+        _levels.ResetWrittenCount();
+        int nulls = 0;
+        if (optional)
+        {
+            var encoder = new RleBitPackedEncoder(1, _levels);
+            for (int r = r0; r < r1; r++)
+            {
+                encoder.Write(levels[r]);
+                nulls += 1 - levels[r];
+            }
+            encoder.Finish();
+        }
+
+        if (_options.DataPageVersion == 1)
+        {
+            // V1: [4-byte length + levels][values], compressed together.
+            int levelBytes = optional ? 4 + _levels.WrittenCount : 0;
+            var body = new byte[levelBytes + _values.WrittenCount];
+            if (optional)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(body, _levels.WrittenCount);
+                _levels.WrittenSpan.CopyTo(body.AsSpan(4));
+            }
+            _values.WrittenSpan.CopyTo(body.AsSpan(levelBytes));
+            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            WriteHeader(new PageHeader
+            {
+                Type = PageType.DataPage,
+                UncompressedPageSize = body.Length,
+                CompressedPageSize = compressed.Length,
+                NumValues = rows,
+                Encoding = encoding,
+            });
+            Append(compressed, body.Length);
+        }
+        else
+        {
+            // V2: levels stay uncompressed in front so readers can skip to the values without decompressing.
+            var compressed = PageCompressor.Compress(_options.Codec, _values.WrittenSpan, _options.GzipLevel);
+            int levelBytes = _levels.WrittenCount;
+            WriteHeader(new PageHeader
+            {
+                Type = PageType.DataPageV2,
+                UncompressedPageSize = levelBytes + _values.WrittenCount,
+                CompressedPageSize = levelBytes + compressed.Length,
+                NumValues = rows,
+                NumNulls = nulls,
+                NumRows = rows,
+                Encoding = encoding,
+                DefinitionLevelsByteLength = levelBytes,
+                RepetitionLevelsByteLength = 0,
+                IsCompressed = _options.Codec != CompressionCodec.Uncompressed,
+            });
+            Append(_levels.WrittenSpan, levelBytes);
+            Append(compressed, _values.WrittenCount);
+        }
+    }
+
+    private void WriteHeader(PageHeader header)
+    {
+        int before = _out.WrittenCount;
+        MetadataWriter.WritePageHeader(new ThriftCompactWriter(_out), header);
+        _uncompressed += _out.WrittenCount - before;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes, int uncompressedLength)
+    {
+        bytes.CopyTo(_out.GetSpan(bytes.Length));
+        _out.Advance(bytes.Length);
+        _uncompressed += uncompressedLength;
+    }
+
+    private EncodedChunk Finish(int dictionaryBytes, List<ParquetEncoding> encodings, ColumnStatistics stats)
+    {
+        if (_buffer.Column.Optional || _options.DataPageVersion == 2) encodings.Add(ParquetEncoding.Rle);
+        stats.NullCount = _buffer.NullCount;
+        return new EncodedChunk
+        {
+            Bytes = _out,
+            DictionaryPageBytes = dictionaryBytes,
+            UncompressedBytes = _uncompressed,
+            Encodings = encodings,
+            Statistics = stats,
+            NumValues = _buffer.RowCount,
+        };
+    }
+
+    private static void WriteRaw<T>(ReadOnlySpan<T> values, ArrayBufferWriter<byte> output) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(values);
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
+    private static void WriteBooleans(ReadOnlySpan<bool> values, ArrayBufferWriter<byte> output)
+    {
+        // PLAIN booleans are bit-packed, least significant bit first.
+        int n = (values.Length + 7) / 8;
+        var span = output.GetSpan(n)[..n];
+        span.Clear();
+        for (int i = 0; i < values.Length; i++)
+            if (values[i]) span[i >> 3] |= (byte)(1 << (i & 7));
+        output.Advance(n);
+    }
+}

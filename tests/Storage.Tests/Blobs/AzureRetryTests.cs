@@ -1,0 +1,87 @@
+using System.Net;
+using Amber.Storage.Blobs.Azure;
+
+namespace Amber.Storage.Tests.Blobs;
+
+/// <summary>Retry classification with a fault-injecting HTTP handler (the real-service behaviour is covered against Azurite).</summary>
+public class AzureRetryTests
+{
+    private static readonly AzureStorageConnection Connection =
+        AzureStorageConnection.WithSharedKey(new Uri("http://127.0.0.1:1/devstoreaccount1"), "devstoreaccount1", Convert.ToBase64String(new byte[64]));
+
+    private static AzureBlobStore Store(FaultHandler handler, int retries = 4) => new(Connection, "faults",
+        new AzureBlobStoreOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5), CreateContainerIfMissing = false },
+        new HttpClient(handler));
+
+    [Fact]
+    public async Task Transient_statuses_and_network_errors_are_retried_with_a_fresh_signature()
+    {
+        var handler = new FaultHandler(
+            _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable),
+            _ => throw new HttpRequestException("connection refused"),
+            _ => new HttpResponseMessage(HttpStatusCode.TooManyRequests),
+            _ => new HttpResponseMessage(HttpStatusCode.InternalServerError),
+            _ => new HttpResponseMessage(HttpStatusCode.Created) { Headers = { ETag = new("\"0x1\"") } });
+        using var store = Store(handler);
+        var put = await store.PutAsync("a/b", new MemoryStream([1, 2, 3]));
+        Assert.Equal("\"0x1\"", put.ETag);
+        Assert.Equal(4, store.RetryCount);
+        Assert.Equal(5, handler.Requests.Count);
+        Assert.All(handler.Requests, r => Assert.StartsWith("SharedKey devstoreaccount1:", r.Authorization));
+        Assert.All(handler.Requests, r => Assert.Equal("2021-08-06", r.Version));
+        Assert.All(handler.Requests, r => Assert.Equal(3, r.BodyLength));
+    }
+
+    [Fact]
+    public async Task Exhausted_retries_surface_the_service_error_code()
+    {
+        var handler = new FaultHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Headers = { { "x-ms-error-code", "ServerBusy" } } });
+        using var store = Store(handler, retries: 2);
+        var e = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("x", new MemoryStream([1])));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, e.StatusCode);
+        Assert.Equal("ServerBusy", e.ErrorCode);
+        Assert.Equal(3, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Client_errors_are_not_retried_and_keep_the_xml_error()
+    {
+        var handler = new FaultHandler(_ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent("<?xml version=\"1.0\"?><Error><Code>InvalidBlockList</Code><Message>The specified block list is invalid.</Message></Error>"),
+        });
+        using var store = Store(handler);
+        var e = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("x", new MemoryStream([1])));
+        Assert.Equal("InvalidBlockList", e.ErrorCode);
+        Assert.Contains("The specified block list is invalid.", e.Message);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task A_sas_connection_sends_the_token_and_no_authorization_header()
+    {
+        var handler = new FaultHandler(_ => new HttpResponseMessage(HttpStatusCode.NotFound));
+        var sas = AzureStorageConnection.WithSas(new Uri("http://127.0.0.1:1/devstoreaccount1"), "devstoreaccount1", "?sv=2021-08-06&sig=abc");
+        using var store = new AzureBlobStore(sas, "faults", new AzureBlobStoreOptions { CreateContainerIfMissing = false }, new HttpClient(handler));
+        Assert.Null(await store.GetPropertiesAsync("missing"));
+        var r = Assert.Single(handler.Requests);
+        Assert.Null(r.Authorization);
+        Assert.EndsWith("/faults/missing?sv=2021-08-06&sig=abc", r.Uri);
+    }
+
+    private sealed record Seen(string Uri, string? Authorization, string? Version, long BodyLength);
+
+    private sealed class FaultHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : HttpMessageHandler
+    {
+        public List<Seen> Requests { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            long length = request.Content is null ? 0 : (await request.Content.ReadAsByteArrayAsync(cancellationToken)).Length;
+            Requests.Add(new Seen(request.RequestUri!.AbsoluteUri, request.Headers.Authorization?.ToString(),
+                request.Headers.TryGetValues("x-ms-version", out var v) ? v.Single() : null, length));
+            var step = script[Math.Min(Requests.Count - 1, script.Length - 1)];
+            return step(request);
+        }
+    }
+}
