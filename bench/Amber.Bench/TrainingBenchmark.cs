@@ -3,7 +3,7 @@ using System.Globalization;
 using Amber.Training.Losses;
 using Amber.Training.Model;
 using Amber.Training.Numerics;
-using Amber.Training.Training;
+using Amber.Training;
 
 namespace Amber.Bench;
 

@@ -1,4 +1,4 @@
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>The optimiser family.</summary>
 public enum OptimizerKind

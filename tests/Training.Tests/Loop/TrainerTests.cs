@@ -2,10 +2,9 @@ using Amber.Training.Checkpoints;
 using Amber.Training.Losses;
 using Amber.Training.Model;
 using Amber.Training.Tests.Support;
-using Amber.Training.Training;
 using Xunit.Abstractions;
 
-namespace Amber.Training.Tests.Training;
+namespace Amber.Training.Tests.Loop;
 
 /// <summary>The training loop: determinism, checkpoints and resume, allocation, data-parallel slicing, learning.</summary>
 public sealed class TrainerTests(ITestOutputHelper output)

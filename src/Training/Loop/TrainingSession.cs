@@ -6,7 +6,7 @@ using Amber.Training.Model;
 using Amber.Training.Numerics;
 using Amber.Training.Optimization;
 
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>
 /// One training run, advanced an epoch (or a step) at a time, checkpointable between epochs. Everything random is a
