@@ -17,11 +17,20 @@ public static class Linear
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ldw = weightStride == 0 ? inputs : weightStride;
-        if (!accumulate && !bias.IsEmpty)
+        if (!bias.IsEmpty)
         {
+            // The bias goes in first so the GEMM can accumulate onto it (β = 1) in the same pass.
             for (var r = 0; r < batch; r++)
             {
-                bias[..outputs].CopyTo(output.Slice(r * outputs, outputs));
+                var row = output.Slice(r * outputs, outputs);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add<T>(row, bias[..outputs], row);
+                }
+                else
+                {
+                    bias[..outputs].CopyTo(row);
+                }
             }
         }
         var beta = accumulate || !bias.IsEmpty ? T.One : T.Zero;
