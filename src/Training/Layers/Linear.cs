@@ -7,7 +7,7 @@ namespace Amber.Training.Layers;
 /// <summary>
 /// Fully connected layer <c>y = x Wᵀ + b</c> with PyTorch's weight layout [O, I].
 /// Legend: B batch rows, I input width, O output width; <c>weightStride</c> lets a layer use a column block of a wider
-/// weight (the fusion layer reads [h_A ; h_T] as two blocks without concatenating).
+/// weight [O, stride] (a layer whose inputs arrive in parts can then run one GEMM per part on the shared weight).
 /// </summary>
 public static class Linear
 {
