@@ -51,7 +51,9 @@ public static class SyntheticCorpusGenerator
 
         var durations = new double[all.Length];
         int done = 0;
-        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        try
+        {
+            Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var turn = all[i];
             var rng = new Random(Sampling.Derive(options.Seed, 3, i));
@@ -63,6 +65,13 @@ public static class SyntheticCorpusGenerator
             WavFile.WritePcm16(wav, audio, options.SampleRate);
             progress?.Report(Interlocked.Increment(ref done));
         });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // An I/O error on one wav (disk full, no permission) is reported as itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
 
         int offset = 0;
         foreach (var dialog in dialogs)
@@ -241,8 +250,16 @@ public static class SyntheticCorpusGenerator
         if (best.Count == 0 || best[0].Value * 2 <= evaluators || (best.Count > 1 && best[1].Value == best[0].Value)) return "xxx";
         return best[0].Key switch
         {
-            "Neutral" => "neu", "Happiness" => "hap", "Excited" => "exc", "Anger" => "ang", "Sadness" => "sad",
-            "Frustration" => "fru", "Surprise" => "sur", "Fear" => "fea", "Disgust" => "dis", _ => "oth",
+            "Neutral" => "neu",
+            "Happiness" => "hap",
+            "Excited" => "exc",
+            "Anger" => "ang",
+            "Sadness" => "sad",
+            "Frustration" => "fru",
+            "Surprise" => "sur",
+            "Fear" => "fea",
+            "Disgust" => "dis",
+            _ => "oth",
         };
     }
 

@@ -53,3 +53,19 @@ public class FeaturePipelineTests
         Assert.Throws<ArgumentException>(() => FeaturePipeline.Import("wav2vec", ["a"], "--speech"));
     }
 }
+
+public class FeatureExtractorErrorTests
+{
+    [Fact]
+    public void A_missing_or_wrong_rate_wav_surfaces_as_a_data_format_error_not_an_aggregate()
+    {
+        var (corpus, _) = Amber.Data.Iemocap.IemocapLoader.Load(Fixture.Path("iemocap"), new Amber.Data.Iemocap.IemocapOptions { RequireWav = false });
+        var e = Assert.Throws<DataFormatException>(() => FeatureExtractor.ExtractBuiltin(corpus));
+        Assert.Equal("wav", e.Field);
+        Assert.Equal("Ses02M_script01_1_M001", e.Value);
+        var (withWavs, _) = Amber.Data.Iemocap.IemocapLoader.Load(Fixture.Path("iemocap"));
+        var rate = Assert.Throws<DataFormatException>(() => FeatureExtractor.ExtractBuiltin(withWavs, new Amber.Data.Features.Acoustic.AcousticOptions { SampleRate = 8000 }));
+        Assert.Equal("sample rate", rate.Field);
+        Assert.Equal("16000", rate.Value);
+    }
+}
