@@ -96,7 +96,8 @@ public class SyntheticCorpusTests
     public void Bad_options_are_rejected_with_the_option_name()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticCorpusGenerator.Generate(new SyntheticOptions { RaterAmbiguity = 1.5 }, dir.Root));
+        var e = Assert.Throws<ArgumentException>(() => SyntheticCorpusGenerator.Generate(new SyntheticOptions { RaterAmbiguity = 1.5 }, dir.Root));
+        Assert.Contains("[0, 1]", e.Message);
         Assert.Contains("RaterAmbiguity", e.Message);
     }
 }
