@@ -28,6 +28,9 @@ public static class SyntheticCorpusGenerator
     /// <summary>Name of the ground-truth table written in the corpus root.</summary>
     public const string TruthFile = "synthetic_truth.csv";
 
+    /// <summary>Name of the file recording the options a corpus was generated with (JSON).</summary>
+    public const string OptionsFile = "synthetic_options.json";
+
     private static readonly double[] ClassPrior = [0.31, 0.30, 0.20, 0.19];
 
     // Valence, activation, dominance targets (1–5) per class for the A-E lines.
@@ -43,6 +46,15 @@ public static class SyntheticCorpusGenerator
         options.Validate();
         var clock = Stopwatch.StartNew();
         var root = Path.GetFullPath(Path.Combine(outDir, "IEMOCAP_full_release"));
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            // Leftover dialogs of an earlier, larger corpus would be read as part of this one: replace our own output only.
+            if (!File.Exists(Path.Combine(root, TruthFile)))
+            {
+                throw new ArgumentException($"{root} exists and was not written by the synthetic generator; choose an empty output folder");
+            }
+            Directory.Delete(root, recursive: true);
+        }
         Directory.CreateDirectory(root);
 
         var speakers = DrawSpeakers(options.Seed);
@@ -80,6 +92,7 @@ public static class SyntheticCorpusGenerator
             offset += dialog.Turns.Count;
         }
         WriteTruth(Path.Combine(root, TruthFile), all);
+        AtomicFile.WriteText(Path.Combine(root, OptionsFile), System.Text.Json.JsonSerializer.Serialize(options));
         return new SyntheticCorpusSummary(root, all.Length, dialogs.Count, all.Count(t => t.Conflict), durations.Sum(), clock.Elapsed);
     }
 
