@@ -118,31 +118,32 @@ internal sealed class ColumnChunkEncoder
 
     private bool TryBuildDictionary(ReadOnlySpan<string> values, out string[] dictionary, out int[] indices)
     {
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Callers usually pass the same string instances over and over (class names, session ids), so a lookup by
+        // reference (cheap hash) comes first and the ordinal lookup (hashes the characters) only on a miss.
+        var byReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var byValue = new Dictionary<string, int>(StringComparer.Ordinal);
+        int referenceLimit = 4 * _options.MaxDictionaryEntries;
         indices = new int[values.Length];
         var entries = new List<string>();
-        string? last = null;
-        int lastIndex = -1;
         for (int i = 0; i < values.Length; i++)
         {
             var v = values[i];
-            // Consecutive equal values are common (a session, a speaker): skip the hash lookup for them.
-            if (!ReferenceEquals(v, last))
+            if (!byReference.TryGetValue(v, out int index))
             {
-                if (!map.TryGetValue(v, out lastIndex))
+                if (!byValue.TryGetValue(v, out index))
                 {
                     if (entries.Count >= _options.MaxDictionaryEntries)
                     {
                         dictionary = [];
                         return false;
                     }
-                    lastIndex = entries.Count;
-                    map.Add(v, lastIndex);
+                    index = entries.Count;
+                    byValue.Add(v, index);
                     entries.Add(v);
                 }
-                last = v;
+                if (byReference.Count < referenceLimit) byReference.Add(v, index);
             }
-            indices[i] = lastIndex;
+            indices[i] = index;
         }
         dictionary = entries.ToArray();
         return dictionary.Length > 0;

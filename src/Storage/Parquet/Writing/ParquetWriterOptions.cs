@@ -24,6 +24,9 @@ public sealed record ParquetWriterOptions
     /// <summary>GZIP effort.</summary>
     public CompressionLevel GzipLevel { get; init; } = CompressionLevel.Fastest;
 
+    /// <summary>Encode and write a full row group on a background task while the next one fills (memory: two row groups).</summary>
+    public bool PipelineRowGroups { get; init; } = true;
+
     /// <summary>Encode the columns of a row group in parallel.</summary>
     public bool ParallelColumns { get; init; } = true;
 
