@@ -98,9 +98,7 @@ internal sealed class ColumnChunkEncoder
                 _values.ResetWrittenCount();
                 _values.GetSpan(1)[0] = (byte)bitWidth;
                 _values.Advance(1);
-                var encoder = new RleBitPackedEncoder(bitWidth, _values);
-                for (int i = v0; i < v1; i++) encoder.Write(indices[i]);
-                encoder.Finish();
+                RleBitPackedBulkEncoder.Encode<int>(indices.AsSpan(v0, v1 - v0), bitWidth, _values);
                 WriteDataPage(r0, r1, ParquetEncoding.RleDictionary);
             }
             return Finish(dictionaryBytes, [ParquetEncoding.Plain, ParquetEncoding.RleDictionary], utf8.Statistics(_buffer.NullCount));
@@ -189,13 +187,9 @@ internal sealed class ColumnChunkEncoder
         int nulls = 0;
         if (optional)
         {
-            var encoder = new RleBitPackedEncoder(1, _levels);
-            for (int r = r0; r < r1; r++)
-            {
-                encoder.Write(levels[r]);
-                nulls += 1 - levels[r];
-            }
-            encoder.Finish();
+            var pageLevels = levels[r0..r1];
+            nulls = pageLevels.Count((byte)0);
+            RleBitPackedBulkEncoder.Encode(pageLevels, 1, _levels);
         }
 
         if (_options.DataPageVersion == 1)

@@ -95,15 +95,20 @@ internal sealed class Utf8Values
 
     public static Utf8Values Encode(ReadOnlySpan<string> values)
     {
+        // One pass: size the buffer for ASCII (the common case) and grow only when a string needs more bytes.
         var offsets = new int[values.Length + 1];
-        long total = 0;
+        long chars = 0;
+        foreach (var v in values) chars += v.Length;
+        var bytes = new byte[checked((int)Math.Min(int.MaxValue, chars + 16))];
+        int pos = 0;
         for (int i = 0; i < values.Length; i++)
         {
-            total += System.Text.Encoding.UTF8.GetByteCount(values[i]);
-            offsets[i + 1] = checked((int)total);
+            int written;
+            while (!System.Text.Encoding.UTF8.TryGetBytes(values[i], bytes.AsSpan(pos), out written))
+                Array.Resize(ref bytes, checked((int)Math.Min(int.MaxValue, Math.Max(2L * bytes.Length, pos + 3L * values[i].Length + 16))));
+            pos += written;
+            offsets[i + 1] = pos;
         }
-        var bytes = new byte[total];
-        for (int i = 0; i < values.Length; i++) System.Text.Encoding.UTF8.GetBytes(values[i], bytes.AsSpan(offsets[i]));
         return new Utf8Values(bytes, offsets);
     }
 
