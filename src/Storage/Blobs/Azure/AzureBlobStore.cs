@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 
@@ -31,12 +33,17 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private readonly bool _ownsHttp;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly SemaphoreSlim _containerLock = new(1, 1);
+    private readonly ILogger _logger;
     private bool _containerReady;
     private long _retries;
 
-    /// <summary>Creates a store on <paramref name="container"/>; the <paramref name="httpClient"/>, if given, stays the caller's.</summary>
-    public AzureBlobStore(AzureStorageConnection connection, string container, AzureBlobStoreOptions? options = null, HttpClient? httpClient = null)
+    /// <summary>
+    /// Creates a store on <paramref name="container"/>; the <paramref name="httpClient"/>, if given, stays the caller's.
+    /// Retries are logged at Warning on <paramref name="logger"/> (status or exception type only: never URLs or keys).
+    /// </summary>
+    public AzureBlobStore(AzureStorageConnection connection, string container, AzureBlobStoreOptions? options = null, HttpClient? httpClient = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         ValidateContainerName(container);
         _connection = connection;
         _container = container;
@@ -57,6 +64,9 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
+                    _logger.LogWarning("Azure Blob request to container {Container} failed ({Failure}); retry {Attempt} of {Max} in {Delay} ms",
+                        _container, args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
+                        args.AttemptNumber + 1, _options.MaxRetries, (int)args.RetryDelay.TotalMilliseconds);
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
