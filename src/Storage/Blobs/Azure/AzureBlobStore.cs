@@ -155,7 +155,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("get", name, response).ConfigureAwait(false);
             var properties = PropertiesFromHeaders(name, response);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var download = new BlobDownload(properties, new ResponseStream(stream, response));
+            var download = new BlobDownload(properties, new HttpResponseStream(stream, response));
             response = null;
             return download;
         }
@@ -397,33 +397,5 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             && container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             && container[0] != '-' && container[^1] != '-' && !container.Contains("--", StringComparison.Ordinal);
         if (!ok) throw new ArgumentException($"container name '{container}' is invalid: 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit", nameof(container));
-    }
-
-    /// <summary>The response body stream that also releases the response when disposed.</summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException("the response has no Content-Length");
-        public override long Position { get => throw new NotSupportedException("download streams are forward-only"); set => throw new NotSupportedException("download streams are forward-only"); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("download streams are forward-only");
-        public override void SetLength(long value) => throw new NotSupportedException("download streams are read-only");
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("download streams are read-only");
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

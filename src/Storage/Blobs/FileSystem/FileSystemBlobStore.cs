@@ -87,9 +87,10 @@ public sealed class FileSystemBlobStore : IBlobStore
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.Move(temp, path, overwrite: true);
                 }
-                catch (IOException e) when (Directory.Exists(path) || e is DirectoryNotFoundException)
+                catch (IOException e)
                 {
-                    throw new IOException($"blob '{name}' cannot be stored in the filesystem store at {_root}: a blob name and a folder collide ('{name}' is both a blob and a prefix of another blob)", e);
+                    // On a filesystem "a" and "a/b" cannot both exist (Azure allows it); say so instead of "file exists".
+                    throw new IOException($"blob '{name}' cannot be stored in the filesystem store at {_root}: a blob name and a folder collide (one of '{name}' and its parent folders is already a blob or a folder): {e.Message}", e);
                 }
                 var info = new FileInfo(path);
                 var sidecar = new Sidecar(etag, contentType, new Dictionary<string, string>(metadata, StringComparer.Ordinal), info.Length, info.LastWriteTimeUtc.Ticks);
