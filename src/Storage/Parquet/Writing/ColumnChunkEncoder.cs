@@ -79,16 +79,17 @@ internal sealed class ColumnChunkEncoder
             _values.ResetWrittenCount();
             utf8.WritePlain(0, dictionary.Length, _values);
             var body = _values.WrittenSpan;
-            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            var compressed = Compress(body);
+            var stored = compressed is null ? body : compressed;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DictionaryPage,
                 UncompressedPageSize = body.Length,
-                CompressedPageSize = compressed.Length,
+                CompressedPageSize = stored.Length,
                 NumValues = dictionary.Length,
                 Encoding = ParquetEncoding.Plain,
             });
-            Append(compressed, body.Length);
+            Append(stored, body.Length);
             int dictionaryBytes = _out.WrittenCount;
 
             int bitWidth = RleBitPackedEncoder.BitWidthOf(dictionary.Length - 1);
@@ -194,36 +195,40 @@ internal sealed class ColumnChunkEncoder
 
         if (_options.DataPageVersion == 1)
         {
-            // V1: [4-byte length + levels][values], compressed together.
-            int levelBytes = optional ? 4 + _levels.WrittenCount : 0;
-            var body = new byte[levelBytes + _values.WrittenCount];
+            // V1: [4-byte length + levels][values], compressed together. Required columns have no levels, so their
+            // values buffer is the page body as is.
+            byte[]? withLevels = null;
             if (optional)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(body, _levels.WrittenCount);
-                _levels.WrittenSpan.CopyTo(body.AsSpan(4));
+                withLevels = new byte[4 + _levels.WrittenCount + _values.WrittenCount];
+                BinaryPrimitives.WriteInt32LittleEndian(withLevels, _levels.WrittenCount);
+                _levels.WrittenSpan.CopyTo(withLevels.AsSpan(4));
+                _values.WrittenSpan.CopyTo(withLevels.AsSpan(4 + _levels.WrittenCount));
             }
-            _values.WrittenSpan.CopyTo(body.AsSpan(levelBytes));
-            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            ReadOnlySpan<byte> body = withLevels ?? _values.WrittenSpan;
+            var compressed = Compress(body);
+            var stored = compressed is null ? body : compressed;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DataPage,
                 UncompressedPageSize = body.Length,
-                CompressedPageSize = compressed.Length,
+                CompressedPageSize = stored.Length,
                 NumValues = rows,
                 Encoding = encoding,
             });
-            Append(compressed, body.Length);
+            Append(stored, body.Length);
         }
         else
         {
             // V2: levels stay uncompressed in front so readers can skip to the values without decompressing.
-            var compressed = PageCompressor.Compress(_options.Codec, _values.WrittenSpan, _options.GzipLevel);
+            var compressed = Compress(_values.WrittenSpan);
+            var stored = compressed is null ? _values.WrittenSpan : compressed;
             int levelBytes = _levels.WrittenCount;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DataPageV2,
                 UncompressedPageSize = levelBytes + _values.WrittenCount,
-                CompressedPageSize = levelBytes + compressed.Length,
+                CompressedPageSize = levelBytes + stored.Length,
                 NumValues = rows,
                 NumNulls = nulls,
                 NumRows = rows,
@@ -233,9 +238,13 @@ internal sealed class ColumnChunkEncoder
                 IsCompressed = _options.Codec != CompressionCodec.Uncompressed,
             });
             Append(_levels.WrittenSpan, levelBytes);
-            Append(compressed, _values.WrittenCount);
+            Append(stored, _values.WrittenCount);
         }
     }
+
+    /// <summary>The compressed bytes, or null for UNCOMPRESSED (the caller then stores the input as is, without a copy).</summary>
+    private byte[]? Compress(ReadOnlySpan<byte> data) =>
+        _options.Codec == CompressionCodec.Uncompressed ? null : PageCompressor.Compress(_options.Codec, data, _options.GzipLevel);
 
     private void WriteHeader(PageHeader header)
     {
