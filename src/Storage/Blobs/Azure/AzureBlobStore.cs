@@ -15,8 +15,8 @@ namespace Amber.Storage.Blobs.Azure;
 /// <summary>
 /// <see cref="IBlobStore"/> on one container of Azure Blob Storage (or Azurite), spoken over the REST API with
 /// <see cref="HttpClient"/>: Shared Key or SAS authentication, Put Blob for small objects and Put Block + Put Block List
-/// for large ones (up to MaxConcurrentBlocks in flight), conditional headers, paged listing, and Polly retries with exponential backoff and
-/// jitter for 408/429/5xx and network errors.
+/// for large ones (a few blocks in flight), conditional headers, paged listing, and Polly retries with exponential
+/// backoff and jitter for 408/429/5xx and network errors.
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore, IDisposable
 {
