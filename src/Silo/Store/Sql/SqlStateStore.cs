@@ -19,8 +19,13 @@ public abstract class SqlStateStore : IStateStore
 {
     private const int MaxConflictRetries = 50;
 
+    private long conflictRetries;
+
     /// <inheritdoc />
     public abstract string Backend { get; }
+
+    /// <summary>Operations retried after a lost version check or a transient error (diagnostics, benchmarks).</summary>
+    public long ConflictRetries => Interlocked.Read(ref conflictRetries);
 
     /// <summary>The schema, one script per version; applied in order, each in its own transaction.</summary>
     protected abstract IReadOnlyList<(int Version, string Sql)> Migrations { get; }
@@ -268,7 +273,8 @@ public abstract class SqlStateStore : IStateStore
             await using var c = await OpenAsync(ct).ConfigureAwait(false);
             await using var scope = await BeginWriteAsync(c, ct).ConfigureAwait(false);
             var t = scope.Transaction;
-            var worker = (await LoadWorkersAsync(c, t, [workerId], ct).ConfigureAwait(false)).GetValueOrDefault(workerId);
+            // Read without a lock: the worker row is locked later, in lock order, when the decision loads it again.
+            var worker = (await LoadWorkersAsync(c, t, [workerId], ct, lockRows: false).ConfigureAwait(false)).GetValueOrDefault(workerId);
             if (worker is null || worker.Status != WorkerStatus.Alive || worker.FreeSlots == 0) return null;
 
             // Gathering gangs first (their workers are waiting), then the queue in order. Runs of sweeps at their
@@ -381,6 +387,7 @@ public abstract class SqlStateStore : IStateStore
             catch (Exception ex) when ((ex is ConcurrencyConflictException || IsTransient(ex)) && attempt < MaxConflictRetries)
             {
                 // Another writer won the row; back off a little (jittered) and decide again on fresh state.
+                Interlocked.Increment(ref conflictRetries);
                 await Task.Delay(Random.Shared.Next(0, Math.Min(2 * attempt, 20)), ct).ConfigureAwait(false);
             }
         }
@@ -390,21 +397,23 @@ public abstract class SqlStateStore : IStateStore
     {
         var sweep = await LoadSweepAsync(c, t, run.SweepId, ct).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"run {run.RunId} refers to missing sweep {run.SweepId}");
-        var trial = (await Db.QueryAsync(c, t, $"SELECT {Rows.TrialColumns} FROM trials WHERE id = @id", Rows.Trial, ct, ("@id", run.TrialId)).ConfigureAwait(false)).SingleOrDefault()
+        var trial = (await Db.QueryAsync(c, t, $"SELECT {Rows.TrialColumns} FROM trials WHERE id = @id{ForUpdate}", Rows.Trial, ct, ("@id", run.TrialId)).ConfigureAwait(false)).SingleOrDefault()
                     ?? throw new InvalidOperationException($"run {run.RunId} refers to missing trial {run.TrialId}");
         var workers = await LoadWorkersAsync(c, t, run.Members.Select(m => m.WorkerId).Concat(extraWorkers).Distinct().ToList(), ct).ConfigureAwait(false);
         return new RunSnapshot(run, sweep, trial, workers);
     }
 
+    // Rows read for a decision are locked where the backend can (PostgreSQL): writers of the same sweep then queue
+    // instead of losing version checks and retrying. Lock order is always run → sweep → trial → workers.
     private async Task<SweepState?> LoadSweepAsync(DbConnection c, DbTransaction t, string id, CancellationToken ct) =>
-        (await Db.QueryAsync(c, t, $"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = @id", Rows.Sweep, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault()?.State;
+        (await Db.QueryAsync(c, t, $"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = @id{ForUpdate}", Rows.Sweep, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault()?.State;
 
-    private static async Task<Dictionary<string, WorkerState>> LoadWorkersAsync(DbConnection c, DbTransaction t, IReadOnlyList<string> ids, CancellationToken ct)
+    private async Task<Dictionary<string, WorkerState>> LoadWorkersAsync(DbConnection c, DbTransaction t, IReadOnlyList<string> ids, CancellationToken ct, bool lockRows = true)
     {
         var result = new Dictionary<string, WorkerState>(StringComparer.Ordinal);
-        foreach (var id in ids)
+        foreach (var id in ids.Order(StringComparer.Ordinal))
         {
-            var w = (await Db.QueryAsync(c, t, $"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id", Rows.Worker, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault();
+            var w = (await Db.QueryAsync(c, t, $"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id{(lockRows ? ForUpdate : "")}", Rows.Worker, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault();
             if (w is not null) result[id] = w.State;
         }
         return result;
@@ -452,7 +461,8 @@ public abstract class SqlStateStore : IStateStore
         if (n != 1) throw new ConcurrencyConflictException($"worker {w.WorkerId} changed since version {version}");
     }
 
-    private static async Task WriteMetricsAsync(DbConnection c, DbTransaction t, string runId, int attempt, IReadOnlyList<MetricRow> rows, CancellationToken ct)
+    /// <summary>Upserts metric rows keyed by (run, attempt, split, level, name); backends with arrays do it in one statement.</summary>
+    protected virtual async Task WriteMetricsAsync(DbConnection c, DbTransaction t, string runId, int attempt, IReadOnlyList<MetricRow> rows, CancellationToken ct)
     {
         await using var cmd = Db.Command(c, t,
             """
@@ -469,7 +479,8 @@ public abstract class SqlStateStore : IStateStore
         }
     }
 
-    private static async Task WriteCurveAsync(DbConnection c, DbTransaction t, string runId, int attempt, EpochProgress curve, CancellationToken ct)
+    /// <summary>Upserts one epoch's learning-curve values keyed by (run, attempt, epoch, name).</summary>
+    protected virtual async Task WriteCurveAsync(DbConnection c, DbTransaction t, string runId, int attempt, EpochProgress curve, CancellationToken ct)
     {
         await using var cmd = Db.Command(c, t,
             """
