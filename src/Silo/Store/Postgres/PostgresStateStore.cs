@@ -65,41 +65,25 @@ public sealed class PostgresStateStore : SqlStateStore
     protected override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: "40001" or "40P01" or "55P03" };
 
-    /// <inheritdoc />
-    protected override async Task WriteMetricsAsync(DbConnection c, DbTransaction t, string runId, int attempt, IReadOnlyList<Execution.MetricRow> rows, CancellationToken ct)
-    {
-        // One round trip for all rows: the arrays travel as parameters and unnest() turns them back into rows.
-        await using var cmd = new NpgsqlCommand(
+    // One statement for all rows: the arrays travel as parameters and unnest() turns them back into rows.
+    private protected override void AddMetrics(SqlBatch writes, string runId, int attempt, IReadOnlyList<Execution.MetricRow> rows) =>
+        writes.Exec(
             """
             INSERT INTO metrics (run_id, attempt, split, level, name, value)
             SELECT @r, @a, x.s, x.l, x.n, x.v FROM unnest(@s, @l, @n, @v) AS x(s, l, n, v)
             ON CONFLICT (run_id, attempt, split, level, name) DO UPDATE SET value = excluded.value
-            """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
-        cmd.Parameters.AddWithValue("r", runId);
-        cmd.Parameters.AddWithValue("a", attempt);
-        cmd.Parameters.AddWithValue("s", rows.Select(m => m.Split).ToArray());
-        cmd.Parameters.AddWithValue("l", rows.Select(m => m.Level).ToArray());
-        cmd.Parameters.AddWithValue("n", rows.Select(m => m.Name).ToArray());
-        cmd.Parameters.AddWithValue("v", rows.Select(m => m.Value).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+            """,
+            ("@r", runId), ("@a", attempt), ("@s", rows.Select(m => m.Split).ToArray()), ("@l", rows.Select(m => m.Level).ToArray()),
+            ("@n", rows.Select(m => m.Name).ToArray()), ("@v", rows.Select(m => m.Value).ToArray()));
 
-    /// <inheritdoc />
-    protected override async Task WriteCurveAsync(DbConnection c, DbTransaction t, string runId, int attempt, Execution.EpochProgress curve, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
+    private protected override void AddCurve(SqlBatch writes, string runId, int attempt, Execution.EpochProgress curve) =>
+        writes.Exec(
             """
             INSERT INTO curves (run_id, attempt, epoch, name, value)
             SELECT @r, @a, @e, x.n, x.v FROM unnest(@n, @v) AS x(n, v)
             ON CONFLICT (run_id, attempt, epoch, name) DO UPDATE SET value = excluded.value
-            """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
-        cmd.Parameters.AddWithValue("r", runId);
-        cmd.Parameters.AddWithValue("a", attempt);
-        cmd.Parameters.AddWithValue("e", curve.Epoch);
-        cmd.Parameters.AddWithValue("n", curve.Values.Keys.ToArray());
-        cmd.Parameters.AddWithValue("v", curve.Values.Values.ToArray());
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+            """,
+            ("@r", runId), ("@a", attempt), ("@e", curve.Epoch), ("@n", curve.Values.Keys.ToArray()), ("@v", curve.Values.Values.ToArray()));
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
