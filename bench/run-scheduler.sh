@@ -22,8 +22,8 @@ out=$(mktemp /tmp/amber-bench-scheduler.XXXXXX)
 "$bench" scheduler --backend sqlite "$@" | tee "$out"
 "$bench" scheduler --backend postgres "$@" | tee -a "$out"
 
-ms=$(grep '^scheduler\[sqlite\]' "$out" | sed -E 's/.*ms_per_run=([0-9.]+).*/\1/')
-rows=$(grep '^scheduler\[sqlite\]' "$out" | sed -E 's/.*metric_rows_per_s=([0-9.]+).*/\1/')
+ms=$(grep '^scheduler\[sqlite\]: runs=' "$out" | sed -E 's/.*ms_per_run=([0-9.]+).*/\1/')
+rows=$(grep '^scheduler\[sqlite\]: runs=' "$out" | sed -E 's/.*metric_rows_per_s=([0-9.]+).*/\1/')
 rm -f "$out"
 echo "reference: Ray Tune ~9 ms per trial (published), Optuna + RDB ~118 ms per trial (published)"
 echo "scheduler: ms_per_run=$ms metric_rows_per_s=$rows ratio=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 9 }')"
