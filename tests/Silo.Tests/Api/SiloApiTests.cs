@@ -136,6 +136,32 @@ public sealed class SiloApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_cannot_act_on_another_workers_lease_and_stale_attempts_get_409()
+    {
+        var user = factory.Client(SiloApiFactory.UserToken);
+        Assert.Equal(HttpStatusCode.Created, (await user.PostAsync("/api/sweeps", Yaml("method: ce\nprotocol: {folds: [1], seeds: 1}\n"))).StatusCode);
+        var a = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        var b = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        await a.RegisterAsync(new WorkerCapabilities("a"), default);
+        var regB = await b.RegisterAsync(new WorkerCapabilities("b"), default);
+        var offer = (await a.LeaseAsync(default))!;
+        Assert.Null(await b.LeaseAsync(default));
+
+        var foreign = await b.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
+        Assert.False(foreign.Accepted);
+        Assert.Contains($"worker {regB.WorkerId} does not hold run", foreign.Reason, StringComparison.Ordinal);
+
+        var raw = factory.Client(regB.Token);
+        var stale = await raw.PostAsJsonAsync($"/api/runs/{offer.Assignment.RunId}/renew", new AttemptRequest(offer.Assignment.Attempt + 1), SiloServices.Json);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Contains("stale", (await stale.Content.ReadFromJsonAsync<RunAck>(SiloServices.Json))!.Reason, StringComparison.Ordinal);
+        var missing = await raw.PostAsJsonAsync("/api/runs/no-such-run/renew", new AttemptRequest(1), SiloServices.Json);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.True((await a.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default)).Accepted);
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         var doc = await JsonAsync(await factory.Client(SiloApiFactory.UserToken).GetAsync("/openapi/v1.json"));
