@@ -162,6 +162,49 @@ public sealed class SiloApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_stream_as_server_sent_events()
+    {
+        var user = factory.Client(SiloApiFactory.UserToken);
+        var sweep = (await (await user.PostAsync("/api/sweeps", Yaml(Spec))).Content.ReadFromJsonAsync<SweepView>(SiloServices.Json))!;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Client(null).GetAsync($"/api/events?sweep={sweep.Id}")).StatusCode);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reading = Task.Run(async () =>
+        {
+            using var response = await user.GetAsync($"/api/events?sweep={sweep.Id}", HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            // An event is its lines up to a blank line; stop after the first whole run-finished event.
+            var current = new List<string>();
+            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                if (line.Length > 0) { current.Add(line); continue; }
+                if (current.Contains("event: run-finished"))
+                {
+                    foreach (var l in current) seen.Enqueue(l);
+                    return;
+                }
+                current.Clear();
+            }
+        });
+
+        var worker = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        await worker.RegisterAsync(new WorkerCapabilities("sse"), default);
+        // The stream subscribes when its request arrives; keep finishing runs until the reader has seen one finish.
+        for (int i = 0; i < sweep.PlannedRuns && !reading.IsCompleted; i++)
+        {
+            var offer = (await worker.LeaseAsync(default))!;
+            await worker.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
+            await Task.WhenAny(reading, Task.Delay(300));
+        }
+        await reading.WaitAsync(TimeSpan.FromSeconds(20));
+        var data = seen.Single(l => l.StartsWith("data: ", StringComparison.Ordinal));
+        var e = JsonSerializer.Deserialize<SiloEvent>(data["data: ".Length..], SiloServices.Json)!;
+        Assert.Equal(("run-finished", sweep.Id, "succeeded"), (e.Kind, e.SweepId, e.Status));
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         var doc = await JsonAsync(await factory.Client(SiloApiFactory.UserToken).GetAsync("/openapi/v1.json"));
