@@ -233,7 +233,8 @@ public static class SweepSpecParser
                 return Choice(r, key, path, seq);
             case YamlMappingNode m:
             {
-                string? type = r.String(m, path, "type");
+                // "log-uniform" and "loguniform" are common spellings of the same distribution.
+                string? type = r.String(m, path, "type") is "log-uniform" or "loguniform" ? "log_uniform" : r.String(m, path, "type");
                 switch (type)
                 {
                     case "choice":

@@ -54,6 +54,16 @@ public sealed class SweepSpecParserTests
         Assert.Equal(new SamplerSpec("random", 3), spec.Sampler);
     }
 
+    [Theory]
+    [InlineData("log_uniform")]
+    [InlineData("log-uniform")]
+    [InlineData("loguniform")]
+    public void Log_uniform_has_its_usual_spellings(string type)
+    {
+        var spec = SweepSpecParser.Parse($"method: ce\nsampler: random\nspace: {{lr: {{type: {type}, low: 0.001, high: 0.1}}}}", "x");
+        Assert.Equal(new UniformDimension("lr", 0.001, 0.1, true), spec.Space.Single(d => d.Name == "lr"));
+    }
+
     [Fact]
     public void Corpus_features_and_label_options_in_their_accepted_forms()
     {
