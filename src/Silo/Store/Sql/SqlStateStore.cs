@@ -315,9 +315,7 @@ public abstract class SqlStateStore : IStateStore
             await using var c = await OpenAsync(ct).ConfigureAwait(false);
             await using var scope = await BeginWriteAsync(c, ct).ConfigureAwait(false);
             var t = scope.Transaction;
-            var run = (await Db.QueryAsync(c, t, $"SELECT {Rows.RunColumns} FROM runs WHERE id = @id{ForUpdate}", Rows.Run, ct, ("@id", runId)).ConfigureAwait(false)).SingleOrDefault()
-                      ?? throw new KeyNotFoundException($"run '{runId}' does not exist");
-            var snapshot = await LoadSnapshotAsync(c, t, run.State, [], ct).ConfigureAwait(false);
+            var snapshot = await LoadRunSnapshotAsync(c, t, runId, WorkerOf(command), ct).ConfigureAwait(false);
             var changes = RunCoordinator.Apply(snapshot, command, now);
             if (changes.Verdict != Verdict.Accepted) return changes;
             var writes = new SqlBatch();
@@ -395,6 +393,43 @@ public abstract class SqlStateStore : IStateStore
                 await Task.Delay(Random.Shared.Next(0, Math.Min(2 * attempt, 20)), ct).ConfigureAwait(false);
             }
         }
+    }
+
+    private static string? WorkerOf(RunCommand command) => command switch
+    {
+        RenewLease c => c.WorkerId,
+        ReportProgress c => c.WorkerId,
+        CompleteRun c => c.WorkerId,
+        FailRun c => c.WorkerId,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The run and everything its decision needs, locked, in one round trip: the run, its sweep and trial (found through
+    /// the run row) and the commanding worker. Other gang members, when there are any, take a second round trip.
+    /// </summary>
+    private async Task<RunSnapshot> LoadRunSnapshotAsync(DbConnection c, DbTransaction t, string runId, string? workerId, CancellationToken ct)
+    {
+        RunRecord? run = null;
+        SweepState? sweep = null;
+        TrialState? trial = null;
+        var workers = new Dictionary<string, WorkerState>(StringComparer.Ordinal);
+        var reads = new SqlBatch();
+        reads.Query($"SELECT {Rows.RunColumns} FROM runs WHERE id = @id{ForUpdate}", r => run = Rows.Run(r), ("@id", runId));
+        reads.Query($"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = (SELECT sweep_id FROM runs WHERE id = @id){ForUpdate}", r => sweep = Rows.Sweep(r).State, ("@id", runId));
+        reads.Query($"SELECT {Rows.TrialColumns} FROM trials WHERE id = (SELECT trial_id FROM runs WHERE id = @id){ForUpdate}", r => trial = Rows.Trial(r), ("@id", runId));
+        if (workerId is not null)
+            reads.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @w{ForUpdate}", r => { var w = Rows.Worker(r).State; workers[w.WorkerId] = w; }, ("@w", workerId));
+        await reads.RunAsync(c, t, ct).ConfigureAwait(false);
+        if (run is null) throw new KeyNotFoundException($"run '{runId}' does not exist");
+        var others = new SqlBatch();
+        foreach (var id in run.State.Members.Select(m => m.WorkerId).Where(id => id != workerId).Distinct().Order(StringComparer.Ordinal))
+            others.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id{ForUpdate}", r => { var w = Rows.Worker(r).State; workers[w.WorkerId] = w; }, ("@id", id));
+        await others.RunAsync(c, t, ct).ConfigureAwait(false);
+        return new RunSnapshot(run.State,
+            sweep ?? throw new InvalidOperationException($"run {runId} refers to missing sweep {run.State.SweepId}"),
+            trial ?? throw new InvalidOperationException($"run {runId} refers to missing trial {run.State.TrialId}"),
+            workers);
     }
 
     private async Task<RunSnapshot> LoadSnapshotAsync(DbConnection c, DbTransaction t, RunState run, IEnumerable<string> extraWorkers, CancellationToken ct)
