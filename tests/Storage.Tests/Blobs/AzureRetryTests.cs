@@ -69,6 +69,71 @@ public class AzureRetryTests
         Assert.EndsWith("/faults/missing?sv=2021-08-06&sig=abc", r.Uri);
     }
 
+    [Fact]
+    public async Task A_failed_block_stops_the_upload_and_nothing_is_committed()
+    {
+        int blocks = 0;
+        var handler = new LambdaHandler(request =>
+        {
+            var query = request.RequestUri!.Query;
+            if (query.Contains("comp=blocklist", StringComparison.Ordinal)) return new HttpResponseMessage(HttpStatusCode.Created);
+            return Interlocked.Increment(ref blocks) == 3
+                ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Headers = { { "x-ms-error-code", "InvalidBlobOrBlock" } } }
+                : new HttpResponseMessage(HttpStatusCode.Created);
+        });
+        using var store = new AzureBlobStore(Connection, "faults",
+            new AzureBlobStoreOptions { BlockBytes = 4096, MaxConcurrentBlocks = 2, CreateContainerIfMissing = false }, new HttpClient(handler));
+        var e = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("big", new PatternStream(64 * 4096, seed: 1)));
+        Assert.Equal("InvalidBlobOrBlock", e.ErrorCode);
+        Assert.DoesNotContain(handler.Queries, q => q.Contains("comp=blocklist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failing_source_stops_the_block_uploads_and_is_reported()
+    {
+        var handler = new LambdaHandler(_ => new HttpResponseMessage(HttpStatusCode.Created));
+        using var store = new AzureBlobStore(Connection, "faults",
+            new AzureBlobStoreOptions { BlockBytes = 4096, CreateContainerIfMissing = false }, new HttpClient(handler));
+        var e = await Assert.ThrowsAsync<IOException>(() => store.PutAsync("big", new BrokenAfter(new PatternStream(64 * 4096, seed: 2), 5 * 4096)));
+        Assert.Equal("source broke", e.Message);
+        Assert.DoesNotContain(handler.Queries, q => q.Contains("comp=blocklist", StringComparison.Ordinal));
+    }
+
+    private sealed class LambdaHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Queries { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Queries.Enqueue(request.RequestUri!.Query);
+            return Task.FromResult(respond(request));
+        }
+    }
+
+    private sealed class BrokenAfter(Stream inner, long limit) : Stream
+    {
+        private long _read;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_read >= limit) throw new IOException("source broke");
+            int n = await inner.ReadAsync(buffer, cancellationToken);
+            _read += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private sealed record Seen(string Uri, string? Authorization, string? Version, long BodyLength);
 
     private sealed class FaultHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : HttpMessageHandler
