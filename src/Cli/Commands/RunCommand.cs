@@ -52,7 +52,12 @@ public sealed class RunCommand : ICommandModule
         if (settings.Workers < 1) throw new ArgumentException($"--workers {settings.Workers}: expected at least 1");
         if (settings.Quick && settings.SweepFile is not null) throw new ArgumentException("--quick and --sweep exclude each other: --quick selects the built-in quick sweep");
         var clock = Stopwatch.StartNew();
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;   // keep the table on one line per row in logs
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and pipes get plain text, one table row per line.
+            AnsiConsole.Profile.Width = 160;
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+        }
 
         string source = settings.SweepFile ?? (settings.Quick ? "sweeps/quick.yaml (built in)" : "sweeps/default.yaml (built in)");
         string text = settings.SweepFile is not null ? RunSweepText.FromFile(settings.SweepFile) : RunSweepText.BuiltIn(settings.Quick ? "quick" : "default");

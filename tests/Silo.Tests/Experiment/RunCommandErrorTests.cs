@@ -1,0 +1,59 @@
+namespace Amber.Silo.Tests.Experiment;
+
+/// <summary><c>amber run</c> refuses bad input with one clear message and a non-zero exit code, never a stack trace.</summary>
+public sealed class RunCommandErrorTests : IDisposable
+{
+    private readonly ExperimentTempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    private static void AssertNoStackTrace(ExperimentTools.CliResult r)
+    {
+        Assert.DoesNotContain("   at ", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_sweep_file_names_the_file_the_line_the_field_and_what_was_expected()
+    {
+        var file = Path.Combine(dir.Path, "bad.yaml");
+        await File.WriteAllTextAsync(file, "name: bad\nmethods: [ce, amber2]\nspace:\n  lr: {type: log_uniform, low: 0.1, high: 0.01}\n  batch_size: 0.5\n");
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--sweep", file, "--out", "out");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(file, r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("space.lr (line 4)", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("space.batch_size (line 5)", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("expected an integer", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "out")), "nothing is created before the sweep is valid");
+        AssertNoStackTrace(r);
+    }
+
+    [Fact]
+    public async Task A_missing_sweep_file_or_corpus_folder_is_named_with_its_full_path()
+    {
+        var missing = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--sweep", "nope.yaml");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains(Path.Combine(dir.Path, "nope.yaml"), missing.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(missing);
+
+        var corpus = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--quick", "--corpus", "iemocap:no/such/IEMOCAP", "--out", "out");
+        Assert.Equal(2, corpus.ExitCode);
+        Assert.Contains(Path.Combine(dir.Path, "no/such/IEMOCAP"), corpus.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not exist", corpus.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(corpus);
+
+        var kind = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--quick", "--corpus", "timit:/x", "--out", "out");
+        Assert.Equal(2, kind.ExitCode);
+        Assert.Contains("'timit:/x' is not a corpus; expected synthetic, synthetic:<dir>, iemocap:<path> or msp:<path>", kind.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(kind);
+    }
+
+    [Fact]
+    public async Task The_dashboard_option_says_it_is_not_built_and_exits_2()
+    {
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--quick", "--dashboard", "--out", "out");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("dashboard is not built yet", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", r.Stdout);
+    }
+}

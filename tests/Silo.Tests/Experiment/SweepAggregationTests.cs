@@ -1,0 +1,116 @@
+using Amber.Silo.Results;
+using Amber.Storage.Results;
+
+namespace Amber.Silo.Tests.Experiment;
+
+/// <summary>Aggregation against numbers worked out by hand (the arithmetic is written next to each expectation).</summary>
+public sealed class SweepAggregationTests
+{
+    private static readonly string[] Classes = ["a", "b"];
+
+    private static MetricRow Bc(double? value, string level = "all", string split = "test") => new("bc", level, split, value, 10);
+
+    private static PredictionRow Prediction(string id, float[] predicted, float[] reference, string label) =>
+        new(id, "1", "S1_F", "F", reference, predicted, null, null, label, label, "low", 0f, "human");
+
+    private static RunResultsInput Run(int fold, int seed, IReadOnlyList<MetricRow> metrics, params PredictionRow[] predictions) =>
+        new(new RunIdentity("sw", "t0", fold, seed), metrics, predictions);
+
+    [Fact]
+    public void Seeds_are_averaged_per_fold_then_mean_and_sample_std_are_taken_over_folds()
+    {
+        var rows = SweepAggregation.Summarize(
+        [
+            Run(1, 1, [Bc(0.6)]), Run(1, 2, [Bc(0.8)]),   // fold 1: (0.6 + 0.8) / 2 = 0.7
+            Run(2, 1, [Bc(0.5)]), Run(2, 2, [Bc(0.5)]),   // fold 2: 0.5
+        ], Classes);
+
+        var bc = Assert.Single(rows);
+        Assert.Equal(("t0", "bc", "all", "test"), (bc.Trial, bc.Metric, bc.Level, bc.Split));
+        Assert.Equal(0.6, bc.Mean!.Value, 12);                       // (0.7 + 0.5) / 2
+        Assert.Equal(0.1414213562373095, bc.Std!.Value, 12);         // sqrt((0.1² + 0.1²) / (2 − 1)) = sqrt(0.02)
+        Assert.Equal(2, bc.Folds);
+        Assert.Equal(4, bc.Runs);
+        Assert.Null(bc.Pooled);                                      // no predictions given
+    }
+
+    [Fact]
+    public void Null_values_are_left_out_and_one_fold_has_no_std()
+    {
+        var rows = SweepAggregation.Summarize([Run(1, 1, [Bc(0.4)]), Run(2, 1, [Bc(null)])], Classes);
+        var bc = Assert.Single(rows);
+        Assert.Equal(0.4, bc.Mean!.Value, 12);
+        Assert.Null(bc.Std);
+        Assert.Equal(1, bc.Folds);
+        Assert.Equal(1, bc.Runs);
+    }
+
+    [Fact]
+    public void Three_folds_give_the_textbook_sample_std()
+    {
+        // values 0.2, 0.4, 0.9: mean 0.5; squared deviations 0.09, 0.01, 0.16 → sum 0.26; / 2 = 0.13; sqrt = 0.36055512754639896
+        var rows = SweepAggregation.Summarize([Run(1, 1, [Bc(0.2)]), Run(2, 1, [Bc(0.4)]), Run(3, 1, [Bc(0.9)])], Classes);
+        Assert.Equal(0.5, rows[0].Mean!.Value, 12);
+        Assert.Equal(0.36055512754639896, rows[0].Std!.Value, 12);
+        Assert.Equal(0.36055512754639896, SweepAggregation.SampleStd([0.2, 0.4, 0.9]), 12);
+        Assert.Throws<ArgumentException>(() => SweepAggregation.SampleStd([0.2]));
+    }
+
+    [Fact]
+    public void Pooled_values_use_every_test_prediction_with_tertiles_over_the_pool()
+    {
+        // u1: p = (1, 0),     y = (1, 0) → BC = √1 = 1,           argmax p = a = argmax y
+        // u2: p = (0.5, 0.5), y = (1, 0) → BC = √0.5 = 0.7071068, argmax p = a (first maximum) = argmax y
+        // u3: p = (0, 1),     y = (1, 0) → BC = 0,                argmax p = b ≠ a
+        // All references are one-hot (entropy 0), so tertiles go by id: s1/u1 low, s1/u2 medium, s1/u3 high.
+        var rows = SweepAggregation.Summarize(
+        [
+            Run(1, 1, [Bc(0.85), Bc(0.85, "low")],
+                Prediction("u1", [1f, 0f], [1f, 0f], "a"), Prediction("u2", [0.5f, 0.5f], [1f, 0f], "a")),
+            Run(2, 1, [Bc(0.0), Bc(0.0, "low"), Bc(0.9, "all", "validation")],
+                Prediction("u3", [0f, 1f], [1f, 0f], "a")),
+        ], Classes);
+
+        var all = rows.Single(r => r is { Metric: "bc", Level: "all", Split: "test" });
+        Assert.Equal((1 + Math.Sqrt(0.5) + 0) / 3, all.Pooled!.Value, 6);            // 0.5690356
+        Assert.Equal(0.425, all.Mean!.Value, 12);                                     // (0.85 + 0) / 2 — per-fold values, not the pool
+        var low = rows.Single(r => r is { Metric: "bc", Level: "low", Split: "test" });
+        Assert.Equal(1.0, low.Pooled!.Value, 6);                                      // only u1
+        var validation = rows.Single(r => r.Split == "validation");
+        Assert.Null(validation.Pooled);                                               // predictions are test rows only
+        Assert.Equal(0.9, validation.Mean!.Value, 12);
+        Assert.Equal(1, validation.Folds);
+    }
+
+    [Fact]
+    public void Pooled_accuracy_and_levels_come_from_the_pool()
+    {
+        var rows = SweepAggregation.Summarize(
+        [
+            Run(1, 1, [new MetricRow("accuracy", "all", "test", 1.0, 2), new MetricRow("bc", "medium", "test", 0.7, 1), new MetricRow("bc", "high", "test", 0.1, 1)],
+                Prediction("u1", [1f, 0f], [1f, 0f], "a"), Prediction("u2", [0.5f, 0.5f], [1f, 0f], "a")),
+            Run(2, 1, [new MetricRow("accuracy", "all", "test", 0.0, 1)], Prediction("u3", [0f, 1f], [1f, 0f], "a")),
+        ], Classes);
+        Assert.Equal(2.0 / 3, rows.Single(r => r.Metric == "accuracy").Pooled!.Value, 12);   // u1 and u2 right, u3 wrong
+        Assert.Equal(Math.Sqrt(0.5), rows.Single(r => r is { Metric: "bc", Level: "medium" }).Pooled!.Value, 6);
+        Assert.Equal(0.0, rows.Single(r => r is { Metric: "bc", Level: "high" }).Pooled!.Value, 6);
+    }
+
+    [Fact]
+    public void Trials_are_summarized_separately_and_wrong_widths_name_the_run()
+    {
+        var rows = SweepAggregation.Summarize(
+        [
+            new RunResultsInput(new RunIdentity("sw", "t1", 1, 1), [Bc(0.3)], []),
+            new RunResultsInput(new RunIdentity("sw", "t0", 1, 1), [Bc(0.7)], []),
+        ], Classes);
+        Assert.Equal(["t0", "t1"], rows.Select(r => r.Trial));
+        Assert.Equal([0.7, 0.3], rows.Select(r => r.Mean!.Value));
+
+        var bad = Assert.Throws<InvalidDataException>(() => SweepAggregation.Summarize(
+            [Run(3, 2, [Bc(0.5)], Prediction("u9", [0.2f, 0.3f, 0.5f], [1f, 0f], "a"))], Classes));
+        Assert.Contains("fold 3 seed 2", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("'u9'", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("expected 2", bad.Message, StringComparison.Ordinal);
+    }
+}
