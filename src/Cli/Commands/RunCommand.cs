@@ -71,8 +71,15 @@ public sealed class RunCommand : ICommandModule
         var executor = new TrainingRunExecutor(new TrainingExecutorOptions { WorkDirectory = outDir });
         var protocol = new RunProtocol(spec.Corpus, spec.Features, spec.Labels, spec.Protocol.Folds[0], spec.Protocol.Folds.Length, spec.Protocol.Seeds[0], spec.Protocol.Validation);
 
-        await AnsiConsole.Status().StartAsync($"preparing corpus '{spec.Corpus}' and features '{spec.Features}'", async _ =>
+        var set = await AnsiConsole.Status().StartAsync($"preparing corpus '{spec.Corpus}' and features '{spec.Features}'", async _ =>
             await executor.Features.GetAsync(protocol, blobs, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        if (settings.SweepFile is null && set.Splits.Any(s => s.Length > 0))
+        {
+            // A corpus with official splits (MSP-Podcast) is tested on each of its Test sets instead of five sessions.
+            int tests = set.Splits.Where(s => s.StartsWith("Test", StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            if (tests == 0) throw new ArgumentException($"corpus {spec.Corpus} has official splits ({string.Join(", ", set.Splits.Distinct())}) but none named Test1, Test2, …");
+            text = RunSweepText.WithFoldCount(text, tests);
+        }
         var prepared = clock.Elapsed;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"corpus and features ready in {prepared.TotalSeconds:0.0} s ({executor.Features.PrefixFor(protocol)})");
 

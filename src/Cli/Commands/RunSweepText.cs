@@ -34,6 +34,14 @@ internal static partial class RunSweepText
         return regex.IsMatch(text) ? regex.Replace(text, $"{key}: {quoted}", 1) : $"{key}: {quoted}\n{text}";
     }
 
+    /// <summary>Sets <c>protocol.folds</c> of a block-style sweep document to <paramref name="folds"/>.</summary>
+    public static string WithFoldCount(string text, int folds)
+    {
+        var regex = new Regex(@"^(?<indent>[ \t]+)folds:[^\r\n]*", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+        if (!regex.IsMatch(text)) throw new InvalidOperationException("the built-in sweep has no 'protocol.folds' line to adapt to the corpus's official splits");
+        return regex.Replace(text, m => $"{m.Groups["indent"].Value}folds: {folds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", 1);
+    }
+
     // Paths may contain ':' or '#', which YAML would misread unquoted.
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
