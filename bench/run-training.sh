@@ -34,7 +34,9 @@ limit=$(value "$csharp_line" sgemm_limit_gflops)
 
 torch=""
 for threads in 1 2; do
-  line=$(cd bench/reference && OMP_NUM_THREADS=$threads "$py" bench_torch.py --threads "$threads" --epochs "$epochs")
+  # A thread count whose first two epochs are already 3x slower than the best so far cannot win: it stops early.
+  give_up=0; [ -n "$torch" ] && give_up=$(awk "BEGIN{print 3 * $torch}")
+  line=$(cd bench/reference && OMP_NUM_THREADS=$threads "$py" bench_torch.py --threads "$threads" --epochs "$epochs" --give-up-above "$give_up")
   echo "torch: $line"
   t=$(value "$line" torch_s_per_epoch)
   if [ -z "$torch" ] || awk "BEGIN{exit !($t < $torch)}"; then torch=$t; fi

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Amber.Training;
 using Amber.Training.Losses;
 using Amber.Training.Model;
 using Amber.Training.Numerics;
-using Amber.Training.Training;
 
 namespace Amber.Bench;
 

@@ -22,6 +22,8 @@ def main():
     ap.add_argument("--classes", type=int, default=4)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--give-up-above", type=float, default=0.0,
+                    help="stop after 2 epochs when their mean s/epoch exceeds this (that thread count cannot win)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -53,7 +55,9 @@ def main():
             opt.step()
             step += 1
         times.append(time.perf_counter() - start)
-    print(f"torch_s_per_epoch={np.mean(times):.4f} threads={args.threads} epochs={args.epochs}")
+        if args.give_up_above > 0 and len(times) == 2 and np.mean(times) > args.give_up_above:
+            break
+    print(f"torch_s_per_epoch={np.mean(times):.4f} threads={args.threads} epochs={len(times)}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,12 @@ public sealed class DataCommand : ICommandModule
         var lenient = new Option<bool>("--lenient") { Description = "Skip and count malformed lines instead of stopping at the first" };
         var secondary = new Option<double>("--msp-secondary-weight") { Description = "MSP-Podcast: weight of secondary emotions (default 0)" };
         var noWav = new Option<bool>("--allow-missing-wav") { Description = "Keep utterances whose wav file is missing" };
-        var cmd = new Command("inspect", "Load a corpus; print per-utterance votes, soft labels and the load report") { corpus, json, subset, selfEvals, lenient, secondary, noWav };
+        var extra = new Option<string?>("--extra-votes") { Description = "CSV utterance_id,annotator_id,label,source merged with the human votes" };
+        var weight = new Option<double>("--extra-weight") { Description = "Weight w of the extra votes", DefaultValueFactory = _ => 1.0 };
+        var cmd = new Command("inspect", "Load a corpus; print per-utterance votes, soft labels and the load report")
+        {
+            corpus, json, subset, selfEvals, lenient, secondary, noWav, extra, weight,
+        };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             var sub = pr.GetValue(subset) switch
@@ -82,6 +87,12 @@ public sealed class DataCommand : ICommandModule
             var (c, report) = spec.Load(
                 new IemocapOptions { Subset = sub, IncludeSelfEvaluations = include, Lenient = pr.GetValue(lenient), RequireWav = !pr.GetValue(noWav) },
                 new MspOptions { Subset = sub, Lenient = pr.GetValue(lenient), SecondaryWeight = pr.GetValue(secondary), RequireWav = !pr.GetValue(noWav) });
+            if (pr.GetValue(extra) is { } extraPath)
+            {
+                var (merged, merge) = ExtraVotes.Merge(c, ExtraVotes.Load(extraPath), pr.GetValue(weight));
+                c = merged;
+                System.Console.Error.WriteLine($"extra votes: {merge.Matched} merged, {merge.UnknownUtterance} for unknown utterances, {merge.OutOfClass} outside the classes");
+            }
             if (pr.GetValue(json))
             {
                 using var stdout = System.Console.OpenStandardOutput();

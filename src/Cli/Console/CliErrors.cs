@@ -18,12 +18,20 @@ internal static class CliErrors
         {
             return await action();
         }
-        catch (Exception e) when (e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
+        catch (Exception e) when (IsUserError(e))
         {
-            await System.Console.Error.WriteLineAsync("error: " + e.Message);
+            var shown = e is AggregateException a ? a.InnerExceptions[0] : e;
+            await System.Console.Error.WriteLineAsync("error: " + shown.Message);
             return InputError;
         }
     }
+
+    private static bool IsUserError(Exception e) => e switch
+    {
+        AggregateException a => a.InnerExceptions.Count > 0 && IsUserError(a.InnerExceptions[0]),
+        DataFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException => true,
+        _ => false,
+    };
 
     /// <summary>Synchronous form of <see cref="RunAsync"/>.</summary>
     public static int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();

@@ -42,6 +42,14 @@ public static class CorpusJson
         w.WriteEndArray();
         if (u.HardLabel >= 0) w.WriteString("hard_label", EmotionClasses.Names[u.HardLabel]);
         else w.WriteNull("hard_label");
+        if (u.ExtraVoteWeight > 0 && u.ExtraClassVotes.Any(v => v > 0))
+        {
+            // Extra (non-human) votes per class and their weight, so merged labels can be traced and split by source.
+            w.WriteStartObject("extra_votes");
+            for (int c = 0; c < EmotionClasses.Count; c++) w.WriteNumber(EmotionClasses.Names[c], u.ExtraClassVotes[c]);
+            w.WriteEndObject();
+            w.WriteNumber("extra_vote_weight", u.ExtraVoteWeight);
+        }
         w.WriteString("label_source", u.LabelSource);
         w.WriteString("text", u.Text);
         if (u.WavPath is null) w.WriteNull("wav");

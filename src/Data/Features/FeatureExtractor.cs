@@ -26,27 +26,36 @@ public static class FeatureExtractor
         var speech = new float[n * dim];
         var extractors = new ConcurrentBag<AcousticFeatures>();
         int done = 0;
-        Parallel.For(0, n, new ParallelOptions
+        try
         {
-            MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        }, i =>
+            Parallel.For(0, n, new ParallelOptions
+            {
+                MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount,
+                CancellationToken = cancellationToken,
+            }, i =>
+            {
+                var u = corpus.Utterances[i];
+                if (u.WavPath is null)
+                {
+                    throw new DataFormatException(corpus.Root, 0, null, "wav", u.Id, "a wav file for every utterance (load the corpus with RequireWav = true)");
+                }
+                var (samples, rate) = WavFile.Read(u.WavPath);
+                if (rate != options.SampleRate)
+                {
+                    throw new DataFormatException(u.WavPath, 0, null, "sample rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{options.SampleRate} Hz");
+                }
+                if (!extractors.TryTake(out var fx)) fx = new AcousticFeatures(options);
+                fx.Compute(samples, speech.AsSpan(i * dim, dim));
+                extractors.Add(fx);
+                progress?.Report(Interlocked.Increment(ref done));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
-            var u = corpus.Utterances[i];
-            if (u.WavPath is null)
-            {
-                throw new DataFormatException(corpus.Root, 0, null, "wav", u.Id, "a wav file for every utterance (load the corpus with RequireWav = true)");
-            }
-            var (samples, rate) = WavFile.Read(u.WavPath);
-            if (rate != options.SampleRate)
-            {
-                throw new DataFormatException(u.WavPath, 0, null, "sample rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{options.SampleRate} Hz");
-            }
-            if (!extractors.TryTake(out var fx)) fx = new AcousticFeatures(options);
-            fx.Compute(samples, speech.AsSpan(i * dim, dim));
-            extractors.Add(fx);
-            progress?.Report(Interlocked.Increment(ref done));
-        });
+            // Surface the first utterance's error itself (file, field, expectation), not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
         return FeatureSet.FromCorpus(corpus, speech, dim, [.. names], BuiltinSource);
     }
 }

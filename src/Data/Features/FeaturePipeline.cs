@@ -44,9 +44,6 @@ public sealed record FeaturePipelineOptions
 /// </summary>
 public static class FeaturePipeline
 {
-    /// <summary>Name of the options file the generator's caller leaves next to a synthetic corpus.</summary>
-    public const string SyntheticOptionsFile = "synthetic_options.json";
-
     /// <summary>Loads and featurizes the corpus.</summary>
     public static (FeatureSet Set, LoadReport Report) Build(FeaturePipelineOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -79,12 +76,10 @@ public static class FeaturePipeline
     public static (string Root, bool Generated) EnsureSynthetic(string dir, SyntheticOptions options, IProgress<int>? progress = null)
     {
         var root = Path.Combine(Path.GetFullPath(dir), "IEMOCAP_full_release");
-        var marker = Path.Combine(root, SyntheticOptionsFile);
+        var marker = Path.Combine(root, SyntheticCorpusGenerator.OptionsFile);
         var wanted = JsonSerializer.Serialize(options);
         if (File.Exists(marker) && File.ReadAllText(marker) == wanted && File.Exists(Path.Combine(root, SyntheticCorpusGenerator.TruthFile))) return (root, false);
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         SyntheticCorpusGenerator.Generate(options, dir, progress);
-        IO.AtomicFile.WriteText(marker, wanted);
         return (root, true);
     }
 

@@ -72,7 +72,7 @@ internal static partial class EmoEvaluationParser
         if (!m.Success)
         {
             throw new DataFormatException(path, lineNo, line, "summary line", line,
-                "'[start - end]<TAB>utterance id<TAB>consensus code<TAB>[V, A, D]' e.g. '[6.2901 - 8.2357]\tSes01F_impro01_F000\tneu\t[2.5000, 2.5000, 2.5000]'");
+                "'[start - end]<TAB>utterance id<TAB>consensus code<TAB>[V, A, D]' e.g. '[6.2901 - 8.2357]<TAB>Ses01F_impro01_F000<TAB>neu<TAB>[2.5000, 2.5000, 2.5000]'");
         }
         var code = m.Groups["code"].Value;
         if (!IemocapOptions.ConsensusCodes.ContainsKey(code))

@@ -28,6 +28,9 @@ public static class SyntheticCorpusGenerator
     /// <summary>Name of the ground-truth table written in the corpus root.</summary>
     public const string TruthFile = "synthetic_truth.csv";
 
+    /// <summary>Name of the file recording the options a corpus was generated with (JSON).</summary>
+    public const string OptionsFile = "synthetic_options.json";
+
     private static readonly double[] ClassPrior = [0.31, 0.30, 0.20, 0.19];
 
     // Valence, activation, dominance targets (1–5) per class for the A-E lines.
@@ -43,6 +46,15 @@ public static class SyntheticCorpusGenerator
         options.Validate();
         var clock = Stopwatch.StartNew();
         var root = Path.GetFullPath(Path.Combine(outDir, "IEMOCAP_full_release"));
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            // Leftover dialogs of an earlier, larger corpus would be read as part of this one: replace our own output only.
+            if (!File.Exists(Path.Combine(root, TruthFile)))
+            {
+                throw new ArgumentException($"{root} exists and was not written by the synthetic generator; choose an empty output folder");
+            }
+            Directory.Delete(root, recursive: true);
+        }
         Directory.CreateDirectory(root);
 
         var speakers = DrawSpeakers(options.Seed);
@@ -51,7 +63,9 @@ public static class SyntheticCorpusGenerator
 
         var durations = new double[all.Length];
         int done = 0;
-        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        try
+        {
+            Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var turn = all[i];
             var rng = new Random(Sampling.Derive(options.Seed, 3, i));
@@ -63,6 +77,13 @@ public static class SyntheticCorpusGenerator
             WavFile.WritePcm16(wav, audio, options.SampleRate);
             progress?.Report(Interlocked.Increment(ref done));
         });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // An I/O error on one wav (disk full, no permission) is reported as itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
 
         int offset = 0;
         foreach (var dialog in dialogs)
@@ -71,6 +92,7 @@ public static class SyntheticCorpusGenerator
             offset += dialog.Turns.Count;
         }
         WriteTruth(Path.Combine(root, TruthFile), all);
+        AtomicFile.WriteText(Path.Combine(root, OptionsFile), System.Text.Json.JsonSerializer.Serialize(options));
         return new SyntheticCorpusSummary(root, all.Length, dialogs.Count, all.Count(t => t.Conflict), durations.Sum(), clock.Elapsed);
     }
 
@@ -241,8 +263,16 @@ public static class SyntheticCorpusGenerator
         if (best.Count == 0 || best[0].Value * 2 <= evaluators || (best.Count > 1 && best[1].Value == best[0].Value)) return "xxx";
         return best[0].Key switch
         {
-            "Neutral" => "neu", "Happiness" => "hap", "Excited" => "exc", "Anger" => "ang", "Sadness" => "sad",
-            "Frustration" => "fru", "Surprise" => "sur", "Fear" => "fea", "Disgust" => "dis", _ => "oth",
+            "Neutral" => "neu",
+            "Happiness" => "hap",
+            "Excited" => "exc",
+            "Anger" => "ang",
+            "Sadness" => "sad",
+            "Frustration" => "fru",
+            "Surprise" => "sur",
+            "Fear" => "fea",
+            "Disgust" => "dis",
+            _ => "oth",
         };
     }
 

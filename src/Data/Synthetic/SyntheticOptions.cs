@@ -56,14 +56,14 @@ public sealed record SyntheticOptions
     /// <summary>Sample rate of the wav files (IEMOCAP: 16 kHz).</summary>
     public int SampleRate { get; init; } = 16000;
 
-    /// <summary>Validates ranges; throws <see cref="ArgumentOutOfRangeException"/> naming the option and its allowed range.</summary>
+    /// <summary>Validates ranges; throws <see cref="ArgumentException"/> naming the option, its value and the allowed range.</summary>
     public void Validate()
     {
         static void Range(string name, double v, double lo, double hi)
         {
-            if (!(v >= lo && v <= hi)) throw new ArgumentOutOfRangeException(name, v, $"{name} is {v}; expected a value in [{lo}, {hi}]");
+            if (!(v >= lo && v <= hi)) throw new ArgumentException($"synthetic option {name} is {v}; expected a value in [{lo}, {hi}]");
         }
-        if (Utterances < 20) throw new ArgumentOutOfRangeException(nameof(Utterances), Utterances, "utterances must be at least 20 (2 speakers × 5 sessions × 2 dialogs)");
+        if (Utterances < 20) throw new ArgumentException($"synthetic option Utterances is {Utterances}; expected at least 20 (2 speakers × 5 sessions × 2 dialogs)");
         Range(nameof(RaterAmbiguity), RaterAmbiguity, 0, 1);
         Range(nameof(ModalityConflict), ModalityConflict, 0, 1);
         Range(nameof(Concentration), Concentration, 0.1, 1e4);

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Amber.Training.Losses;
 using Amber.Training.Model;
-using Amber.Training.Training;
 
 namespace Amber.Training.Checkpoints;
 

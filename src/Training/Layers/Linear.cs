@@ -7,7 +7,7 @@ namespace Amber.Training.Layers;
 /// <summary>
 /// Fully connected layer <c>y = x Wᵀ + b</c> with PyTorch's weight layout [O, I].
 /// Legend: B batch rows, I input width, O output width; <c>weightStride</c> lets a layer use a column block of a wider
-/// weight (the fusion layer reads [h_A ; h_T] as two blocks without concatenating).
+/// weight [O, stride] (a layer whose inputs arrive in parts can then run one GEMM per part on the shared weight).
 /// </summary>
 public static class Linear
 {
@@ -17,11 +17,20 @@ public static class Linear
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ldw = weightStride == 0 ? inputs : weightStride;
-        if (!accumulate && !bias.IsEmpty)
+        if (!bias.IsEmpty)
         {
+            // The bias goes in first so the GEMM can accumulate onto it (β = 1) in the same pass.
             for (var r = 0; r < batch; r++)
             {
-                bias[..outputs].CopyTo(output.Slice(r * outputs, outputs));
+                var row = output.Slice(r * outputs, outputs);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add<T>(row, bias[..outputs], row);
+                }
+                else
+                {
+                    bias[..outputs].CopyTo(row);
+                }
             }
         }
         var beta = accumulate || !bias.IsEmpty ? T.One : T.Zero;

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Amber.Training.Losses;
 
@@ -77,6 +79,10 @@ public static class AmberLoss
         var sgA = scratch.Slice(16 * classes, classes);
         var sgT = scratch.Slice(17 * classes, classes);
         var terms = new LossTerms { Samples = batch };
+        // In training the frozen teachers are the live logits themselves: one softmax serves both.
+        var sameTeachers = experts &&
+            Unsafe.AreSame(ref MemoryMarshal.GetReference(frozenSpeech), ref MemoryMarshal.GetReference(logitsSpeech)) &&
+            Unsafe.AreSame(ref MemoryMarshal.GetReference(frozenText), ref MemoryMarshal.GetReference(logitsText));
         var s = gradientScale;
 
         for (var r = 0; r < batch; r++)
@@ -96,14 +102,21 @@ public static class AmberLoss
             {
                 Load(logitsSpeech.Slice(o, classes), zA);
                 Load(logitsText.Slice(o, classes), zT);
-                // The frozen teachers go through the same softmax; dp is free scratch at this point.
-                Load(frozenSpeech.Slice(o, classes), zA);
-                Distributions.Softmax(zA, sgA, dp);
-                Load(frozenText.Slice(o, classes), zA);
-                Distributions.Softmax(zA, sgT, dp);
-                Load(logitsSpeech.Slice(o, classes), zA);
                 Distributions.Softmax(zA, pA, lpA);
                 Distributions.Softmax(zT, pT, lpT);
+                if (sameTeachers)
+                {
+                    pA.CopyTo(sgA);
+                    pT.CopyTo(sgT);
+                }
+                else
+                {
+                    // Distinct frozen copies (gradient checks): their own softmax; dp and dpA are free scratch here.
+                    Load(frozenSpeech.Slice(o, classes), dpA);
+                    Distributions.Softmax(dpA, sgA, dp);
+                    Load(frozenText.Slice(o, classes), dpA);
+                    Distributions.Softmax(dpA, sgT, dp);
+                }
                 dA.Clear();
                 dT.Clear();
             }

@@ -29,6 +29,14 @@ public class ExtraVotesTests
         Assert.Equal(1, report.OutOfClass);
         Assert.Equal("human", merged.Utterances.Single(x => x.Id == "Ses01F_impro01_M001").LabelSource);
         Assert.Equal([1f, 0, 0, 0], corpus.Utterances.Single(x => x.Id == "Ses01F_impro01_F000").SoftLabel);
+
+        using var ms = new MemoryStream();
+        CorpusJson.Write(ms, merged, new LoadReport());
+        using var doc = System.Text.Json.JsonDocument.Parse(ms.ToArray());
+        var json = doc.RootElement.GetProperty("utterances")[0];
+        Assert.Equal(1, json.GetProperty("extra_votes").GetProperty("sad").GetDouble());
+        Assert.Equal(0.5, json.GetProperty("extra_vote_weight").GetDouble());
+        Assert.Equal("human+alm", json.GetProperty("label_source").GetString());
     }
 
     [Fact]

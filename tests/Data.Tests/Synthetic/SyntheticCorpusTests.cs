@@ -93,10 +93,25 @@ public class SyntheticCorpusTests
     }
 
     [Fact]
+    public void Regenerating_replaces_a_larger_earlier_corpus_but_never_foreign_files()
+    {
+        using var dir = new TempDir();
+        SyntheticCorpusGenerator.Generate(new SyntheticOptions { Utterances = 300, Seed = 1 }, dir.Root);
+        SyntheticCorpusGenerator.Generate(new SyntheticOptions { Utterances = 40, Seed = 1 }, dir.Root);
+        var (corpus, report) = IemocapLoader.Load(dir.Root, new IemocapOptions { Subset = IemocapSubset.AnyVote });
+        Assert.Equal(40, report.UtterancesRead);
+        using var foreign = new TempDir();
+        Directory.CreateDirectory(foreign.Path("IEMOCAP_full_release", "Session1"));
+        Assert.Throws<ArgumentException>(() => SyntheticCorpusGenerator.Generate(new SyntheticOptions { Utterances = 40 }, foreign.Root));
+        Assert.True(Directory.Exists(foreign.Path("IEMOCAP_full_release", "Session1")));
+    }
+
+    [Fact]
     public void Bad_options_are_rejected_with_the_option_name()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticCorpusGenerator.Generate(new SyntheticOptions { RaterAmbiguity = 1.5 }, dir.Root));
+        var e = Assert.Throws<ArgumentException>(() => SyntheticCorpusGenerator.Generate(new SyntheticOptions { RaterAmbiguity = 1.5 }, dir.Root));
+        Assert.Contains("[0, 1]", e.Message);
         Assert.Contains("RaterAmbiguity", e.Message);
     }
 }

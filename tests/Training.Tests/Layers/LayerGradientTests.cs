@@ -45,6 +45,8 @@ public sealed class LayerGradientTests
         double[] y = [10];
         Linear.Forward<double>(y, x, w, default, 1, 2, 1, accumulate: true);
         Assert.Equal(10 + 1 * 3 + 2 * 4, y[0]);
+        Linear.Forward<double>(y, x, w, [0.5], 1, 2, 1, accumulate: true);
+        Assert.Equal(21 + 11 + 0.5, y[0]);
     }
 
     [Fact]

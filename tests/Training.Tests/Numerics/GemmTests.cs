@@ -90,12 +90,12 @@ public sealed class ManagedTrainingTests
         var train = Support.Synthetic.Make(128, 12, 10, seed: 4, "t");
         var validation = Support.Synthetic.Make(32, 12, 10, seed: 5, "v");
         var model = new Amber.Training.Model.ModelConfig(12, 10, 24, 4);
-        var options = new Amber.Training.Training.TrainerOptions(MaxEpochs: 2, Patience: 0, Seed: 2);
-        var blas = Amber.Training.Training.Trainer.Fit(train, validation, model, new(), options);
+        var options = new Amber.Training.TrainerOptions(MaxEpochs: 2, Patience: 0, Seed: 2);
+        var blas = Amber.Training.Trainer.Fit(train, validation, model, new(), options);
         Gemm.ForceManaged = true;
         try
         {
-            var managed = Amber.Training.Training.Trainer.Fit(train, validation, model, new(), options);
+            var managed = Amber.Training.Trainer.Fit(train, validation, model, new(), options);
             Support.TensorAssert.Close(blas.Model.Parameters, managed.Model.Parameters, 1e-3, 1e-5, "managed vs OpenBLAS parameters");
             Assert.Equal(blas.Curves[^1].ValidationJs, managed.Curves[^1].ValidationJs, 4);
         }

@@ -1,4 +1,3 @@
-using Amber.Training.Training;
 
 namespace Amber.Training.Tests.Support;
 

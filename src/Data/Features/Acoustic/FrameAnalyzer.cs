@@ -1,5 +1,5 @@
-using MathNet.Numerics.IntegralTransforms;
 using System.Numerics.Tensors;
+using MathNet.Numerics.IntegralTransforms;
 
 namespace Amber.Data.Features.Acoustic;
 
@@ -16,7 +16,9 @@ public sealed class FrameAnalyzer
     private readonly AcousticOptions _o;
     private readonly MelFilterbank _mel;
     private readonly float[] _window;
-    private readonly float[] _fft;
+    private readonly MathNet.Numerics.Complex32[] _half;
+    private readonly double[] _twiddleRe;
+    private readonly double[] _twiddleIm;
     private readonly float[] _dct;
     private readonly float[] _melBuffer;
     private readonly float[] _sorted;
@@ -28,7 +30,19 @@ public sealed class FrameAnalyzer
         _mel = new MelFilterbank(options.MelBands, options.FftSize, options.SampleRate);
         _window = new float[options.FrameLength];
         for (int i = 0; i < _window.Length; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / _window.Length));
-        _fft = new float[options.FftSize + 2];
+        if (options.FftSize < 4 || (options.FftSize & (options.FftSize - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FftSize, "FftSize must be a power of two ≥ 4");
+        }
+        if (options.FrameLength > options.FftSize) throw new ArgumentOutOfRangeException(nameof(options), options.FrameLength, "FrameLength must not exceed FftSize");
+        _half = new MathNet.Numerics.Complex32[options.FftSize / 2];
+        _twiddleRe = new double[options.FftSize / 2 + 1];
+        _twiddleIm = new double[options.FftSize / 2 + 1];
+        for (int k = 0; k <= options.FftSize / 2; k++)
+        {
+            _twiddleRe[k] = Math.Cos(-2 * Math.PI * k / options.FftSize);
+            _twiddleIm[k] = Math.Sin(-2 * Math.PI * k / options.FftSize);
+        }
         _melBuffer = new float[options.MelBands];
         _sorted = new float[options.FftSize / 2 + 1];
         _dct = DctMatrix(options.Mfccs, options.MelBands);
@@ -50,16 +64,30 @@ public sealed class FrameAnalyzer
     }
 
     /// <summary>Power spectrum |X_k|² of one frame (k = 0..FftSize/2) into <paramref name="power"/>.</summary>
+    /// <remarks>
+    /// The real N-point FFT runs as one complex N/2-point MathNet FFT of z[n] = x[2n] + i·x[2n+1], split afterwards into
+    /// the even and odd halves: X[k] = E[k] + e^(−2πik/N)·O[k] with E = (Z[k] + conj Z[M−k]) / 2 and
+    /// O = (Z[k] − conj Z[M−k]) / 2i — half the work of a full-length transform.
+    /// </remarks>
     public void PowerSpectrum(ReadOnlySpan<float> frame, Span<float> power)
     {
-        Array.Clear(_fft);
-        int n = Math.Min(frame.Length, _window.Length);
-        TensorPrimitives.Multiply(frame[..n], _window.AsSpan(0, n), _fft.AsSpan(0, n));
-        Fourier.ForwardReal(_fft, _o.FftSize, FourierOptions.Matlab);
-        for (int k = 0; k <= _o.FftSize / 2; k++)
+        int n = Math.Min(frame.Length, _window.Length), m = _half.Length;
+        for (int j = 0; j < m; j++)
         {
-            float re = _fft[2 * k], im = _fft[2 * k + 1];
-            power[k] = re * re + im * im;
+            float even = 2 * j < n ? frame[2 * j] * _window[2 * j] : 0;
+            float odd = 2 * j + 1 < n ? frame[2 * j + 1] * _window[2 * j + 1] : 0;
+            _half[j] = new MathNet.Numerics.Complex32(even, odd);
+        }
+        Fourier.Forward(_half, FourierOptions.Matlab);
+        for (int k = 0; k <= m; k++)
+        {
+            var zk = _half[k % m];
+            var zc = _half[(m - k) % m];
+            double eRe = 0.5 * (zk.Real + zc.Real), eIm = 0.5 * (zk.Imaginary - zc.Imaginary);
+            double oRe = 0.5 * (zk.Imaginary + zc.Imaginary), oIm = -0.5 * (zk.Real - zc.Real);
+            double re = eRe + _twiddleRe[k] * oRe - _twiddleIm[k] * oIm;
+            double im = eIm + _twiddleRe[k] * oIm + _twiddleIm[k] * oRe;
+            power[k] = (float)(re * re + im * im);
         }
     }
 

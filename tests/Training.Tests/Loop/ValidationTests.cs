@@ -1,7 +1,6 @@
 using Amber.Training.Model;
-using Amber.Training.Training;
 
-namespace Amber.Training.Tests.Training;
+namespace Amber.Training.Tests.Loop;
 
 /// <summary>Bad input is reported with the field, the row, the value and what was expected.</summary>
 public sealed class ValidationTests

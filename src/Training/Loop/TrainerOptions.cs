@@ -1,4 +1,4 @@
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>The optimiser family.</summary>
 public enum OptimizerKind
@@ -49,6 +49,12 @@ public sealed record TrainerOptions(
 {
     /// <summary>The all-reduce hook (no-op by default).</summary>
     public IGradientReducer Reducer { get; init; } = NoGradientReducer.Instance;
+
+    /// <summary>Draw each epoch's rows with replacement, weighted ∝ multiplier_c / n_c (see <see cref="ClassWeightedSampler"/>).</summary>
+    public bool ClassWeightedSampling { get; init; }
+
+    /// <summary>Per-class multipliers of the class-weighted sampler (null: all 1).</summary>
+    public IReadOnlyList<double>? ClassMultipliers { get; init; }
 
     /// <summary>Parses <c>adamw</c> or <c>sgd</c>; the error lists the valid names.</summary>
     public static OptimizerKind ParseOptimizer(string name) => name?.Trim().ToLowerInvariant() switch

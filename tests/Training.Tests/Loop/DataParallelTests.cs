@@ -1,9 +1,8 @@
 using Amber.Training.Losses;
 using Amber.Training.Model;
 using Amber.Training.Tests.Support;
-using Amber.Training.Training;
 
-namespace Amber.Training.Tests.Training;
+namespace Amber.Training.Tests.Loop;
 
 /// <summary>
 /// The all-reduce hook: two in-process ranks (threads) with a summing reducer follow one worker with the same global batch.

@@ -1,4 +1,4 @@
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>
 /// Called once per step on the whole gradient buffer, after backward and before clipping, so data-parallel ranks can

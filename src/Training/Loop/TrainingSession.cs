@@ -6,7 +6,7 @@ using Amber.Training.Model;
 using Amber.Training.Numerics;
 using Amber.Training.Optimization;
 
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>
 /// One training run, advanced an epoch (or a step) at a time, checkpointable between epochs. Everything random is a
@@ -23,7 +23,8 @@ public sealed class TrainingSession
     private readonly AmberNetwork<float> _net;
     private readonly IOptimizer _optimizer;
     private readonly CosineSchedule _schedule;
-    private readonly int[] _order;        // [N] this epoch's permutation
+    private readonly int[] _order;        // [N] this epoch's permutation (or weighted draws)
+    private readonly ClassWeightedSampler? _sampler;
     private readonly float[] _batchSpeech; // [B, Da]
     private readonly float[] _batchText;   // [B, Dt]
     private readonly float[] _batchSoft;   // [B, C]
@@ -66,6 +67,7 @@ public sealed class TrainingSession
         StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         _schedule = CosineSchedule.WithWarmupFraction(options.LearningRate, options.WarmupFraction, StepsPerEpoch * options.MaxEpochs);
         _order = new int[train.Count];
+        _sampler = options.ClassWeightedSampling ? new ClassWeightedSampler(train, options.ClassMultipliers) : null;
         _batchSpeech = new float[options.BatchSize * model.SpeechDim];
         _batchText = new float[options.BatchSize * model.TextDim];
         _batchSoft = new float[options.BatchSize * model.Classes];
@@ -136,7 +138,14 @@ public sealed class TrainingSession
         }
         var started = Stopwatch.GetTimestamp();
         var epoch = EpochsCompleted + 1;
-        CounterRandom.Permutation(_order, _options.Seed, ShuffleStream + (ulong)epoch);
+        if (_sampler is null)
+        {
+            CounterRandom.Permutation(_order, _options.Seed, ShuffleStream + (ulong)epoch);
+        }
+        else
+        {
+            _sampler.Draw(_order, _options.Seed, ShuffleStream + (ulong)epoch);
+        }
         var terms = default(LossTerms);
         for (var start = 0; start < _order.Length; start += _options.BatchSize)
         {

@@ -1,6 +1,6 @@
 using Amber.Training.Model;
 
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>The outcome of <see cref="Trainer.Fit(TrainingData, TrainingData, ModelConfig, Losses.LossConfig, TrainerOptions, IProgress{EpochReport}?, Action{TrainingSession}?, CancellationToken)"/>.</summary>
 /// <param name="Model">The model with the parameters of the best epoch.</param>

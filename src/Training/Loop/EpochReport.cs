@@ -1,4 +1,4 @@
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>One point of the learning curves.</summary>
 /// <param name="Epoch">1-based epoch.</param>

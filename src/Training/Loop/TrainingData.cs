@@ -1,4 +1,4 @@
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>
 /// Labelled samples for training or validation, row-major: speech [N, Da], text [N, Dt], soft labels [N, C],

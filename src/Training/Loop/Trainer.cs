@@ -1,7 +1,7 @@
 using Amber.Training.Losses;
 using Amber.Training.Model;
 
-namespace Amber.Training.Training;
+namespace Amber.Training;
 
 /// <summary>The entry point that trains one model (one fold × seed) to completion.</summary>
 public static class Trainer
