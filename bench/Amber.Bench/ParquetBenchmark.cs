@@ -49,16 +49,19 @@ public sealed class ParquetBenchmark : IBenchmark
         var path = Path.Combine(outDir, "ours.parquet");
         var options = new ParquetWriterOptions { Codec = codec };
         double best = double.MaxValue;
+        string gcs = "";
         for (int k = 0; k < repeat; k++)
         {
             GC.Collect();
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
             var sw = Stopwatch.StartNew();
             ResultsWriter.WritePredictionsFile(path, run, table, new ResultsMetadata("{\"bench\":true}"), options);
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            gcs = FormattableString.Invariant($"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}");
         }
         long bytes = new FileInfo(path).Length;
         Console.WriteLine(FormattableString.Invariant(
-            $"ours: rows={rows} codec={codec.ToString().ToUpperInvariant()} seconds={best:F3} rows_per_s={rows / best:F0} mb_per_s={bytes / 1e6 / best:F1} file_mb={bytes / 1e6:F1} path={path}"));
+            $"ours: rows={rows} codec={codec.ToString().ToUpperInvariant()} seconds={best:F3} rows_per_s={rows / best:F0} mb_per_s={bytes / 1e6 / best:F1} file_mb={bytes / 1e6:F1} {gcs} path={path}"));
         return Task.FromResult(0);
     }
 

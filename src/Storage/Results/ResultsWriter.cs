@@ -85,10 +85,9 @@ public static class ResultsWriter
             session.Add(Required(r.Session, "session", row));
             speaker.Add(Required(r.Speaker, "speaker", row));
             gender.Add(r.Gender is "F" or "M" or "U" ? r.Gender : throw Bad(row, r.UtteranceId, "gender", r.Gender, "F, M or U"));
-            float[]?[] distributions = [r.Reference, r.Predicted, r.ExpertSpeech, r.ExpertText];
             for (int g = 0; g < groups.Length; g++)
             {
-                var d = distributions[g];
+                var d = g switch { 0 => r.Reference, 1 => r.Predicted, 2 => r.ExpertSpeech, _ => r.ExpertText };
                 if (d is null)
                 {
                     if (g < 2) throw Bad(row, r.UtteranceId, ResultsTables.DistributionPrefixes[g] + "*", "null", $"{classes.Count} probabilities");

@@ -47,6 +47,16 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContractTests, IDisposab
     }
 
     [Fact]
+    public async Task A_name_below_an_existing_blob_fails_with_an_explanation()
+    {
+        var store = new FileSystemBlobStore(_dir.File("collide"));
+        await store.PutAsync("a", new MemoryStream([1]));
+        var e = await Assert.ThrowsAsync<IOException>(() => store.PutAsync("a/b", new MemoryStream([2])));
+        Assert.Contains("a blob name and a folder collide", e.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, "collide", FileSystemBlobStore.ReservedFolder, "tmp")));
+    }
+
+    [Fact]
     public async Task The_bookkeeping_folder_is_not_a_blob_name()
     {
         var store = new FileSystemBlobStore(_dir.File("reserved"));

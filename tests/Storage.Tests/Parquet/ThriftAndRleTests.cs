@@ -100,4 +100,42 @@ public class ThriftAndRleTests
         RleBitPackedDecoder.Decode(buffer.WrittenSpan, bitWidth, decoded);
         Assert.Equal(values, decoded);
     }
+
+    [Fact]
+    public void Bulk_encoder_matches_the_spec_example_and_uses_rle_for_long_runs()
+    {
+        var packed = new ArrayBufferWriter<byte>();
+        RleBitPackedBulkEncoder.Encode<int>([0, 1, 2, 3, 4, 5, 6, 7], 3, packed);
+        Assert.Equal(new byte[] { 0x03, 0b10001000, 0b11000110, 0b11111010 }, packed.WrittenSpan.ToArray());
+
+        // 3 values, then a run of 13: 5 of the run complete the first group, the other 8 become an RLE run.
+        var mixed = new ArrayBufferWriter<byte>();
+        byte[] levels = [0, 1, 0, .. Enumerable.Repeat((byte)1, 13)];
+        RleBitPackedBulkEncoder.Encode<byte>(levels, 1, mixed);
+        Assert.Equal(new byte[] { 0x03, 0b11111010, 0x10, 0x01 }, mixed.WrittenSpan.ToArray());
+    }
+
+    [Theory]
+    [InlineData(1, 11)]
+    [InlineData(2, 12)]
+    [InlineData(9, 13)]
+    [InlineData(20, 14)]
+    [InlineData(32, 15)]
+    public void Bulk_encoding_round_trips_mixed_runs(int bitWidth, int seed)
+    {
+        var rng = new Random(seed);
+        long max = bitWidth == 32 ? int.MaxValue : (1L << bitWidth) - 1;
+        var values = new List<int>();
+        while (values.Count < 7000)
+        {
+            int v = (int)rng.NextInt64(0, max + 1);
+            int run = rng.Next(3) == 0 ? rng.Next(1, 60) : 1;
+            for (int i = 0; i < run; i++) values.Add(v);
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        RleBitPackedBulkEncoder.Encode<int>(values.ToArray(), bitWidth, buffer);
+        var decoded = new int[values.Count];
+        Assert.Equal(buffer.WrittenCount, RleBitPackedDecoder.Decode(buffer.WrittenSpan, bitWidth, decoded));
+        Assert.Equal(values, decoded);
+    }
 }

@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 
@@ -13,8 +15,8 @@ namespace Amber.Storage.Blobs.Azure;
 /// <summary>
 /// <see cref="IBlobStore"/> on one container of Azure Blob Storage (or Azurite), spoken over the REST API with
 /// <see cref="HttpClient"/>: Shared Key or SAS authentication, Put Blob for small objects and Put Block + Put Block List
-/// for large ones (memory: one block), conditional headers, paged listing, and Polly retries with exponential backoff and
-/// jitter for 408/429/5xx and network errors.
+/// for large ones (a few blocks in flight), conditional headers, paged listing, and Polly retries with exponential
+/// backoff and jitter for 408/429/5xx and network errors.
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore, IDisposable
 {
@@ -31,17 +33,23 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private readonly bool _ownsHttp;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly SemaphoreSlim _containerLock = new(1, 1);
+    private readonly ILogger _logger;
     private bool _containerReady;
     private long _retries;
 
-    /// <summary>Creates a store on <paramref name="container"/>; the <paramref name="httpClient"/>, if given, stays the caller's.</summary>
-    public AzureBlobStore(AzureStorageConnection connection, string container, AzureBlobStoreOptions? options = null, HttpClient? httpClient = null)
+    /// <summary>
+    /// Creates a store on <paramref name="container"/>; the <paramref name="httpClient"/>, if given, stays the caller's.
+    /// Retries are logged at Warning on <paramref name="logger"/> (status or exception type only: never URLs or keys).
+    /// </summary>
+    public AzureBlobStore(AzureStorageConnection connection, string container, AzureBlobStoreOptions? options = null, HttpClient? httpClient = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         ValidateContainerName(container);
         _connection = connection;
         _container = container;
         _options = options ?? new AzureBlobStoreOptions();
         if (_options.BlockBytes is < 1024 or > 100 << 20) throw new ArgumentOutOfRangeException(nameof(options), _options.BlockBytes, "BlockBytes must be between 1 KiB and 100 MiB");
+        if (_options.MaxConcurrentBlocks < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrentBlocks, "MaxConcurrentBlocks must be at least 1");
         if (_options.MaxRetries < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRetries, "MaxRetries must be at least 1");
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.AttemptTimeout };
@@ -57,6 +65,9 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
+                    _logger.LogWarning("Azure Blob request to container {Container} failed ({Failure}); retry {Attempt} of {Max} in {Delay} ms",
+                        _container, args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
+                        args.AttemptNumber + 1, _options.MaxRetries, (int)args.RetryDelay.TotalMilliseconds);
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
@@ -102,36 +113,109 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         var contentType = options.ContentType ?? BlobMetadata.DefaultContentType;
         if (_options.CreateContainerIfMissing) await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.BlockBytes);
+        var first = ArrayPool<byte>.Shared.Rent(_options.BlockBytes);
+        int filled;
         try
         {
-            int filled = await FillAsync(content, buffer, _options.BlockBytes, cancellationToken).ConfigureAwait(false);
+            filled = await FillAsync(content, first, _options.BlockBytes, cancellationToken).ConfigureAwait(false);
             if (filled < _options.BlockBytes)
-                return await PutSingleAsync(name, buffer, filled, contentType, options, cancellationToken).ConfigureAwait(false);
+                return await PutSingleAsync(name, first, filled, contentType, options, cancellationToken).ConfigureAwait(false);
 
             // Large object: fail early on a create-only write whose target exists, then stage blocks and commit.
             // The commit carries the condition too, so a writer that races in between still loses.
             if (options.Condition?.IfNoneMatchAny == true && await GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false) is { } existing)
                 throw new BlobConditionFailedException(name, $"blob '{name}' already exists (ETag {existing.ETag}); If-None-Match: * forbids overwriting it");
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            throw;
+        }
+        return await PutBlocksAsync(name, content, first, filled, contentType, options, cancellationToken).ConfigureAwait(false);
+    }
 
-            // Ids are unique per upload so concurrent uploads of the same name cannot mix their uncommitted blocks.
-            var uploadId = Guid.NewGuid().ToString("N");
-            var blockIds = new List<string>();
-            long total = 0;
-            while (filled > 0)
+    /// <summary>
+    /// Stages blocks with up to <see cref="AzureBlobStoreOptions.MaxConcurrentBlocks"/> uploads in flight (memory: that
+    /// many blocks plus the one being read), then commits them in order. <paramref name="first"/> is owned from here on.
+    /// </summary>
+    private async Task<BlobProperties> PutBlocksAsync(string name, Stream content, byte[] first, int firstLength, string contentType, BlobPutOptions options, CancellationToken cancellationToken)
+    {
+        // Ids are unique per upload so concurrent uploads of the same name cannot mix their uncommitted blocks.
+        var uploadId = Guid.NewGuid().ToString("N");
+        var blockIds = new List<string>();
+        var uploads = new List<Task>();
+        using var slots = new SemaphoreSlim(_options.MaxConcurrentBlocks);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long total = 0;
+        byte[]? buffer = first;
+        int length = firstLength;
+        Exception? readFailure = null;
+        try
+        {
+            while (length > 0)
             {
                 var id = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{blockIds.Count:D6}"));
-                await PutBlockAsync(name, id, buffer, filled, cancellationToken).ConfigureAwait(false);
                 blockIds.Add(id);
-                total += filled;
-                filled = await FillAsync(content, buffer, _options.BlockBytes, cancellationToken).ConfigureAwait(false);
+                total += length;
+                await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+                var block = buffer!;
+                int blockLength = length;
+                buffer = null;
+                uploads.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await PutBlockAsync(name, id, block, blockLength, failed.Token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // One failed block dooms the upload: stop the others instead of letting them finish.
+                        await failed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(block);
+                        slots.Release();
+                    }
+                }, CancellationToken.None));
+                buffer = ArrayPool<byte>.Shared.Rent(_options.BlockBytes);
+                length = await FillAsync(content, buffer, _options.BlockBytes, failed.Token).ConfigureAwait(false);
             }
-            return await CommitBlocksAsync(name, blockIds, total, contentType, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A block upload failed and cancelled the loop; its exception is the one to report (below).
+        }
+        catch (Exception e)
+        {
+            // Reading the source failed (or the caller cancelled): stop the uploads, wait for them, report this.
+            readFailure = e;
+            await failed.CancelAsync().ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
+        // Every upload task is awaited before leaving, whatever happened: they use this method's semaphore and token.
+        var all = Task.WhenAll(uploads);
+        try
+        {
+            await all.ConfigureAwait(false);
+        }
+        catch (Exception) when (readFailure is not null)
+        {
+            // Reported below.
+        }
+        catch (Exception) when (all.Exception is { } aggregate)
+        {
+            // Report the block failure that started it, not the cancellations it caused in the other blocks.
+            var root = aggregate.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? aggregate.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(root).Throw();
+        }
+        if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(readFailure).Throw();
+        cancellationToken.ThrowIfCancellationRequested();
+        return await CommitBlocksAsync(name, blockIds, total, contentType, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -145,9 +229,39 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("get", name, response).ConfigureAwait(false);
             var properties = PropertiesFromHeaders(name, response);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var download = new BlobDownload(properties, new ResponseStream(stream, response));
+            var body = new ResumingDownloadStream(response, stream, properties.Length, _options.MaxRetries,
+                (offset, ct) => ResumeAsync(name, properties.ETag, offset, ct));
             response = null;
-            return download;
+            return new BlobDownload(properties, body);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    /// <summary>The rest of a download from <paramref name="offset"/>, only if the blob still has <paramref name="etag"/>.</summary>
+    private async Task<(HttpResponseMessage Response, Stream Body)> ResumeAsync(string name, string etag, long offset, CancellationToken ct)
+    {
+        var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, BlobUri(name));
+            request.Headers.TryAddWithoutValidation("Range", FormattableString.Invariant($"bytes={offset}-"));
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return request;
+        }, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        try
+        {
+            if (response.StatusCode == HttpStatusCode.PartialContent)
+            {
+                var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                var result = (response, body);
+                response = null;
+                return result;
+            }
+            if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+                throw new IOException($"blob '{name}' changed while it was being read (ETag {etag} no longer matches after {offset} bytes); read it again");
+            throw await FailureAsync("get (resume)", name, response).ConfigureAwait(false);
         }
         finally
         {
@@ -387,33 +501,5 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             && container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             && container[0] != '-' && container[^1] != '-' && !container.Contains("--", StringComparison.Ordinal);
         if (!ok) throw new ArgumentException($"container name '{container}' is invalid: 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit", nameof(container));
-    }
-
-    /// <summary>The response body stream that also releases the response when disposed.</summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException("the response has no Content-Length");
-        public override long Position { get => throw new NotSupportedException("download streams are forward-only"); set => throw new NotSupportedException("download streams are forward-only"); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("download streams are forward-only");
-        public override void SetLength(long value) => throw new NotSupportedException("download streams are read-only");
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("download streams are read-only");
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

@@ -6,8 +6,11 @@ public sealed record AzureBlobStoreOptions
     /// <summary>REST API version sent in x-ms-version (Azurite 3.37 accepts it).</summary>
     public string ApiVersion { get; init; } = "2021-08-06";
 
-    /// <summary>Uploads up to this size go in one Put Blob; larger ones in blocks of this size (memory: one block).</summary>
+    /// <summary>Uploads up to this size go in one Put Blob; larger ones in blocks of this size.</summary>
     public int BlockBytes { get; init; } = 4 << 20;
+
+    /// <summary>Blocks uploaded at the same time for large objects (memory: this many blocks plus one).</summary>
+    public int MaxConcurrentBlocks { get; init; } = 4;
 
     /// <summary>Retries after the first attempt for 408/429/500/502/503/504 and network errors.</summary>
     public int MaxRetries { get; init; } = 8;

@@ -13,8 +13,9 @@ namespace Amber.Storage.Blobs.FileSystem;
 /// <remarks>
 /// A write streams to a temporary file under <c>.amber-blobs/tmp/</c> (same volume, so the rename is atomic), hashing as it
 /// goes; the ETag is that hash (content + content type + metadata). Checking the condition and renaming happen under a
-/// lock that is both in-process and cross-process (an exclusive lock file), so concurrent conditional writers are
-/// serialized and exactly one of several create-only writers wins. If a crash leaves a sidecar that does not describe the
+/// lock that is both in-process and cross-process (an exclusive lock file), so concurrent conditional writers of one name
+/// are serialized and exactly one of several create-only writers wins. Locks are striped by a stable hash of the name,
+/// so writers of different names rarely wait for each other. If a crash leaves a sidecar that does not describe the
 /// file (different length or time), the properties are recomputed from the file itself.
 /// </remarks>
 public sealed class FileSystemBlobStore : IBlobStore
@@ -22,12 +23,13 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// <summary>The folder under the root that holds store bookkeeping; blob names may not start with it.</summary>
     public const string ReservedFolder = ".amber-blobs";
 
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> ProcessLocks = new(StringComparer.Ordinal);
+    private const int LockStripes = 64;
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim[]> ProcessLocks = new(StringComparer.Ordinal);
     private readonly string _root;
     private readonly string _metaRoot;
     private readonly string _tempRoot;
-    private readonly string _lockPath;
-    private readonly SemaphoreSlim _processLock;
+    private readonly string _lockRoot;
+    private readonly SemaphoreSlim[] _processLocks;
 
     /// <summary>Opens (creating if needed) a store rooted at <paramref name="root"/>.</summary>
     public FileSystemBlobStore(string root)
@@ -35,10 +37,11 @@ public sealed class FileSystemBlobStore : IBlobStore
         _root = Path.GetFullPath(root);
         _metaRoot = Path.Combine(_root, ReservedFolder, "meta");
         _tempRoot = Path.Combine(_root, ReservedFolder, "tmp");
-        _lockPath = Path.Combine(_root, ReservedFolder, "lock");
+        _lockRoot = Path.Combine(_root, ReservedFolder, "locks");
         Directory.CreateDirectory(_metaRoot);
         Directory.CreateDirectory(_tempRoot);
-        _processLock = ProcessLocks.GetOrAdd(_root, _ => new SemaphoreSlim(1, 1));
+        Directory.CreateDirectory(_lockRoot);
+        _processLocks = ProcessLocks.GetOrAdd(_root, _ => Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray());
     }
 
     /// <summary>The root folder.</summary>
@@ -61,23 +64,29 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             long length = 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
             {
-                var buffer = new byte[1 << 16];
+                // No FileStream buffer: writes go straight from the pooled buffer; writes to a local disk are not
+                // worth async I/O on Linux (it is a thread-pool hop per call there).
+                await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
                 int n;
                 while ((n = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     hash.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                    file.Write(buffer, 0, n);
                     length += n;
                 }
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
             hash.AppendData(Encoding.UTF8.GetBytes("\n" + contentType + "\n" + string.Join("\n", metadata.Select(kv => kv.Key + "=" + kv.Value))));
             var etag = "\"" + Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16)) + "\"";
 
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
             {
                 var current = ReadProperties(name);
                 CheckCondition(name, options.Condition, current);
@@ -87,9 +96,10 @@ public sealed class FileSystemBlobStore : IBlobStore
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.Move(temp, path, overwrite: true);
                 }
-                catch (IOException e) when (Directory.Exists(path) || e is DirectoryNotFoundException)
+                catch (IOException e)
                 {
-                    throw new IOException($"blob '{name}' cannot be stored in the filesystem store at {_root}: a blob name and a folder collide ('{name}' is both a blob and a prefix of another blob)", e);
+                    // On a filesystem "a" and "a/b" cannot both exist (Azure allows it); say so instead of "file exists".
+                    throw new IOException($"blob '{name}' cannot be stored in the filesystem store at {_root}: a blob name and a folder collide (one of '{name}' and its parent folders is already a blob or a folder): {e.Message}", e);
                 }
                 var info = new FileInfo(path);
                 var sidecar = new Sidecar(etag, contentType, new Dictionary<string, string>(metadata, StringComparer.Ordinal), info.Length, info.LastWriteTimeUtc.Ticks);
@@ -158,7 +168,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<bool> DeleteAsync(string name, BlobCondition? condition = null, CancellationToken cancellationToken = default)
     {
         Check(name);
-        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
             var current = ReadProperties(name);
             if (current is null)
@@ -279,28 +289,34 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+    private async Task<IDisposable> LockAsync(string name, CancellationToken cancellationToken)
     {
-        await _processLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // FNV-1a: a hash that is the same in every process (string.GetHashCode is randomized per process).
+        uint hash = 2166136261;
+        foreach (char c in name) hash = (hash ^ c) * 16777619;
+        int stripe = (int)(hash % LockStripes);
+        var semaphore = _processLocks[stripe];
+        await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var lockPath = Path.Combine(_lockRoot, stripe.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
             for (int attempt = 0; ; attempt++)
             {
                 try
                 {
-                    var file = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                    return new Releaser(_processLock, file);
+                    var file = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    return new Releaser(semaphore, file);
                 }
                 catch (IOException) when (attempt < 2000)
                 {
-                    // Another process holds the store lock; the critical section is a rename, so it is short.
+                    // Another process holds this stripe; the critical section is a rename, so it is short.
                     await Task.Delay(5, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
         catch
         {
-            _processLock.Release();
+            semaphore.Release();
             throw;
         }
     }

@@ -9,6 +9,7 @@ namespace Amber.Storage.Parquet.Writing;
 public abstract class ColumnBuffer
 {
     private byte[] _definitionLevels = [];
+    private byte[] _spareLevels = [];
 
     private protected ColumnBuffer(ParquetColumn column) => Column = column;
 
@@ -55,6 +56,38 @@ public abstract class ColumnBuffer
         NullCount = 0;
     }
 
+    /// <summary>
+    /// Hands the buffered row group over to a new buffer object (for encoding on another thread) and continues empty,
+    /// on the arrays of the last recycled snapshot, so callers keep filling the same buffer object.
+    /// </summary>
+    internal ColumnBuffer TakeSnapshot()
+    {
+        var snapshot = CreateEmpty();
+        snapshot._definitionLevels = _definitionLevels;
+        snapshot.RowCount = RowCount;
+        snapshot.NullCount = NullCount;
+        _definitionLevels = _spareLevels;
+        _spareLevels = [];
+        MoveValues(snapshot);
+        RowCount = 0;
+        NullCount = 0;
+        return snapshot;
+    }
+
+    /// <summary>Keeps an encoded snapshot's arrays for the next <see cref="TakeSnapshot"/>.</summary>
+    internal void Recycle(ColumnBuffer snapshot)
+    {
+        snapshot.Clear();
+        _spareLevels = snapshot._definitionLevels;
+        RecycleValues(snapshot);
+    }
+
+    private protected abstract ColumnBuffer CreateEmpty();
+
+    private protected abstract void MoveValues(ColumnBuffer snapshot);
+
+    private protected abstract void RecycleValues(ColumnBuffer snapshot);
+
     private void EnsureLevelCapacity()
     {
         if (RowCount == _definitionLevels.Length) Array.Resize(ref _definitionLevels, Math.Max(1024, _definitionLevels.Length * 2));
@@ -66,11 +99,23 @@ public abstract class ColumnBuffer
 public class PrimitiveColumnBuffer<T> : ColumnBuffer where T : unmanaged
 {
     private T[] _values = [];
+    private T[] _spare = [];
 
     internal PrimitiveColumnBuffer(ParquetColumn column) : base(column) { }
 
     /// <summary>The present values, in row order.</summary>
     internal ReadOnlySpan<T> Values => _values.AsSpan(0, ValueCount);
+
+    private protected override ColumnBuffer CreateEmpty() => new PrimitiveColumnBuffer<T>(Column);
+
+    private protected override void MoveValues(ColumnBuffer snapshot)
+    {
+        ((PrimitiveColumnBuffer<T>)snapshot)._values = _values;
+        _values = _spare;
+        _spare = [];
+    }
+
+    private protected override void RecycleValues(ColumnBuffer snapshot) => _spare = ((PrimitiveColumnBuffer<T>)snapshot)._values;
 
     /// <summary>Adds a value.</summary>
     public void Add(T value)
@@ -94,6 +139,8 @@ public sealed class TimestampColumnBuffer : PrimitiveColumnBuffer<long>
 {
     internal TimestampColumnBuffer(ParquetColumn column) : base(column) { }
 
+    private protected override ColumnBuffer CreateEmpty() => new PrimitiveColumnBuffer<long>(Column);
+
     /// <summary>Adds an instant; sub-microsecond ticks are truncated.</summary>
     public void Add(DateTimeOffset value) => Add((value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
 
@@ -109,11 +156,23 @@ public sealed class TimestampColumnBuffer : PrimitiveColumnBuffer<long>
 public sealed class StringColumnBuffer : ColumnBuffer
 {
     private string[] _values = [];
+    private string[] _spare = [];
 
     internal StringColumnBuffer(ParquetColumn column) : base(column) { }
 
     /// <summary>The present values, in row order.</summary>
     internal ReadOnlySpan<string> Values => _values.AsSpan(0, ValueCount);
+
+    private protected override ColumnBuffer CreateEmpty() => new StringColumnBuffer(Column);
+
+    private protected override void MoveValues(ColumnBuffer snapshot)
+    {
+        ((StringColumnBuffer)snapshot)._values = _values;
+        _values = _spare;
+        _spare = [];
+    }
+
+    private protected override void RecycleValues(ColumnBuffer snapshot) => _spare = ((StringColumnBuffer)snapshot)._values;
 
     /// <summary>Adds a string; null adds a null (optional columns only).</summary>
     public void Add(string? value)

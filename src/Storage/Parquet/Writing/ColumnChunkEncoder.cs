@@ -79,16 +79,17 @@ internal sealed class ColumnChunkEncoder
             _values.ResetWrittenCount();
             utf8.WritePlain(0, dictionary.Length, _values);
             var body = _values.WrittenSpan;
-            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            var compressed = Compress(body);
+            var stored = compressed is null ? body : compressed;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DictionaryPage,
                 UncompressedPageSize = body.Length,
-                CompressedPageSize = compressed.Length,
+                CompressedPageSize = stored.Length,
                 NumValues = dictionary.Length,
                 Encoding = ParquetEncoding.Plain,
             });
-            Append(compressed, body.Length);
+            Append(stored, body.Length);
             int dictionaryBytes = _out.WrittenCount;
 
             int bitWidth = RleBitPackedEncoder.BitWidthOf(dictionary.Length - 1);
@@ -98,9 +99,7 @@ internal sealed class ColumnChunkEncoder
                 _values.ResetWrittenCount();
                 _values.GetSpan(1)[0] = (byte)bitWidth;
                 _values.Advance(1);
-                var encoder = new RleBitPackedEncoder(bitWidth, _values);
-                for (int i = v0; i < v1; i++) encoder.Write(indices[i]);
-                encoder.Finish();
+                RleBitPackedBulkEncoder.Encode<int>(indices.AsSpan(v0, v1 - v0), bitWidth, _values);
                 WriteDataPage(r0, r1, ParquetEncoding.RleDictionary);
             }
             return Finish(dictionaryBytes, [ParquetEncoding.Plain, ParquetEncoding.RleDictionary], utf8.Statistics(_buffer.NullCount));
@@ -118,31 +117,32 @@ internal sealed class ColumnChunkEncoder
 
     private bool TryBuildDictionary(ReadOnlySpan<string> values, out string[] dictionary, out int[] indices)
     {
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Callers usually pass the same string instances over and over (class names, session ids), so a lookup by
+        // reference (cheap hash) comes first and the ordinal lookup (hashes the characters) only on a miss.
+        var byReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var byValue = new Dictionary<string, int>(StringComparer.Ordinal);
+        int referenceLimit = 4 * _options.MaxDictionaryEntries;
         indices = new int[values.Length];
         var entries = new List<string>();
-        string? last = null;
-        int lastIndex = -1;
         for (int i = 0; i < values.Length; i++)
         {
             var v = values[i];
-            // Consecutive equal values are common (a session, a speaker): skip the hash lookup for them.
-            if (!ReferenceEquals(v, last))
+            if (!byReference.TryGetValue(v, out int index))
             {
-                if (!map.TryGetValue(v, out lastIndex))
+                if (!byValue.TryGetValue(v, out index))
                 {
                     if (entries.Count >= _options.MaxDictionaryEntries)
                     {
                         dictionary = [];
                         return false;
                     }
-                    lastIndex = entries.Count;
-                    map.Add(v, lastIndex);
+                    index = entries.Count;
+                    byValue.Add(v, index);
                     entries.Add(v);
                 }
-                last = v;
+                if (byReference.Count < referenceLimit) byReference.Add(v, index);
             }
-            indices[i] = lastIndex;
+            indices[i] = index;
         }
         dictionary = entries.ToArray();
         return dictionary.Length > 0;
@@ -188,47 +188,47 @@ internal sealed class ColumnChunkEncoder
         int nulls = 0;
         if (optional)
         {
-            var encoder = new RleBitPackedEncoder(1, _levels);
-            for (int r = r0; r < r1; r++)
-            {
-                encoder.Write(levels[r]);
-                nulls += 1 - levels[r];
-            }
-            encoder.Finish();
+            var pageLevels = levels[r0..r1];
+            nulls = pageLevels.Count((byte)0);
+            RleBitPackedBulkEncoder.Encode(pageLevels, 1, _levels);
         }
 
         if (_options.DataPageVersion == 1)
         {
-            // V1: [4-byte length + levels][values], compressed together.
-            int levelBytes = optional ? 4 + _levels.WrittenCount : 0;
-            var body = new byte[levelBytes + _values.WrittenCount];
+            // V1: [4-byte length + levels][values], compressed together. Required columns have no levels, so their
+            // values buffer is the page body as is.
+            byte[]? withLevels = null;
             if (optional)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(body, _levels.WrittenCount);
-                _levels.WrittenSpan.CopyTo(body.AsSpan(4));
+                withLevels = new byte[4 + _levels.WrittenCount + _values.WrittenCount];
+                BinaryPrimitives.WriteInt32LittleEndian(withLevels, _levels.WrittenCount);
+                _levels.WrittenSpan.CopyTo(withLevels.AsSpan(4));
+                _values.WrittenSpan.CopyTo(withLevels.AsSpan(4 + _levels.WrittenCount));
             }
-            _values.WrittenSpan.CopyTo(body.AsSpan(levelBytes));
-            var compressed = PageCompressor.Compress(_options.Codec, body, _options.GzipLevel);
+            ReadOnlySpan<byte> body = withLevels ?? _values.WrittenSpan;
+            var compressed = Compress(body);
+            var stored = compressed is null ? body : compressed;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DataPage,
                 UncompressedPageSize = body.Length,
-                CompressedPageSize = compressed.Length,
+                CompressedPageSize = stored.Length,
                 NumValues = rows,
                 Encoding = encoding,
             });
-            Append(compressed, body.Length);
+            Append(stored, body.Length);
         }
         else
         {
             // V2: levels stay uncompressed in front so readers can skip to the values without decompressing.
-            var compressed = PageCompressor.Compress(_options.Codec, _values.WrittenSpan, _options.GzipLevel);
+            var compressed = Compress(_values.WrittenSpan);
+            var stored = compressed is null ? _values.WrittenSpan : compressed;
             int levelBytes = _levels.WrittenCount;
             WriteHeader(new PageHeader
             {
                 Type = PageType.DataPageV2,
                 UncompressedPageSize = levelBytes + _values.WrittenCount,
-                CompressedPageSize = levelBytes + compressed.Length,
+                CompressedPageSize = levelBytes + stored.Length,
                 NumValues = rows,
                 NumNulls = nulls,
                 NumRows = rows,
@@ -238,9 +238,13 @@ internal sealed class ColumnChunkEncoder
                 IsCompressed = _options.Codec != CompressionCodec.Uncompressed,
             });
             Append(_levels.WrittenSpan, levelBytes);
-            Append(compressed, _values.WrittenCount);
+            Append(stored, _values.WrittenCount);
         }
     }
+
+    /// <summary>The compressed bytes, or null for UNCOMPRESSED (the caller then stores the input as is, without a copy).</summary>
+    private byte[]? Compress(ReadOnlySpan<byte> data) =>
+        _options.Codec == CompressionCodec.Uncompressed ? null : PageCompressor.Compress(_options.Codec, data, _options.GzipLevel);
 
     private void WriteHeader(PageHeader header)
     {

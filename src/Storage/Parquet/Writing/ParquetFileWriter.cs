@@ -31,6 +31,8 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly FileMetadata _metadata = new();
     private long _position;
     private int _rowsInGroup;
+    // The previous row group being encoded and written while the caller fills the next one.
+    private Task? _pending;
     private bool _completed;
     private bool _disposed;
 
@@ -120,7 +122,7 @@ public sealed class ParquetFileWriter : IDisposable
     public void EndRow()
     {
         _rowsInGroup++;
-        if (_rowsInGroup >= _options.RowGroupRows) FlushRowGroup();
+        if (_rowsInGroup >= _options.RowGroupRows) FlushRowGroup(_options.PipelineRowGroups);
     }
 
     /// <summary>Writes the last row group and the footer; for <see cref="CreateFile"/>, renames the file into place.</summary>
@@ -128,7 +130,8 @@ public sealed class ParquetFileWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed) throw new InvalidOperationException("the Parquet file is already complete");
-        if (_rowsInGroup > 0 || _metadata.RowGroups.Count == 0) FlushRowGroup();
+        if (_rowsInGroup > 0 || (_metadata.RowGroups.Count == 0 && _pending is null)) FlushRowGroup(background: false);
+        WaitForPending();
         var footer = new ArrayBufferWriter<byte>();
         MetadataWriter.WriteFileMetadata(new ThriftCompactWriter(footer), _metadata);
         Write(footer.WrittenSpan);
@@ -151,11 +154,19 @@ public sealed class ParquetFileWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        try
+        {
+            _pending?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The file is being abandoned; the failure was or will be reported by the call that observed it.
+        }
         if (_ownsStream) _output.Dispose();
         if (!_completed && _tempPath is not null) File.Delete(_tempPath);
     }
 
-    private void FlushRowGroup()
+    private void FlushRowGroup(bool background)
     {
         foreach (var b in _buffers)
         {
@@ -163,14 +174,33 @@ public sealed class ParquetFileWriter : IDisposable
                 throw new InvalidOperationException(
                     $"column '{b.Column.Name}' holds {b.RowCount} values but {_rowsInGroup} rows were ended in this row group; every row needs exactly one value or null per column");
         }
+        // Row groups reach the file in order: the previous one must be written before this one starts.
+        WaitForPending();
+        var snapshots = _buffers.Select(b => b.TakeSnapshot()).ToArray();
+        int rows = _rowsInGroup;
+        _rowsInGroup = 0;
+        _metadata.NumRows += rows;
+        if (background) _pending = Task.Run(() => EncodeAndWrite(snapshots, rows));
+        else EncodeAndWrite(snapshots, rows);
+    }
 
-        var chunks = new EncodedChunk[_buffers.Length];
-        if (_options.ParallelColumns && _buffers.Length > 1 && _rowsInGroup > 4096)
-            Parallel.For(0, _buffers.Length, i => chunks[i] = ColumnChunkEncoder.Encode(_buffers[i], _options));
+    private void WaitForPending()
+    {
+        if (_pending is null) return;
+        var pending = _pending;
+        _pending = null;
+        pending.GetAwaiter().GetResult();
+    }
+
+    private void EncodeAndWrite(ColumnBuffer[] snapshots, int rows)
+    {
+        var chunks = new EncodedChunk[snapshots.Length];
+        if (_options.ParallelColumns && snapshots.Length > 1 && rows > 4096)
+            Parallel.For(0, snapshots.Length, i => chunks[i] = ColumnChunkEncoder.Encode(snapshots[i], _options));
         else
-            for (int i = 0; i < _buffers.Length; i++) chunks[i] = ColumnChunkEncoder.Encode(_buffers[i], _options);
+            for (int i = 0; i < snapshots.Length; i++) chunks[i] = ColumnChunkEncoder.Encode(snapshots[i], _options);
 
-        var rowGroup = new RowGroupMetadata { NumRows = _rowsInGroup, FileOffset = _position, Ordinal = (short)_metadata.RowGroups.Count };
+        var rowGroup = new RowGroupMetadata { NumRows = rows, FileOffset = _position, Ordinal = (short)_metadata.RowGroups.Count };
         for (int i = 0; i < chunks.Length; i++)
         {
             var chunk = chunks[i];
@@ -192,11 +222,9 @@ public sealed class ParquetFileWriter : IDisposable
             rowGroup.Columns.Add(meta);
             rowGroup.TotalByteSize += chunk.UncompressedBytes;
             rowGroup.TotalCompressedSize += chunk.Bytes.WrittenCount;
-            _buffers[i].Clear();
+            _buffers[i].Recycle(snapshots[i]);
         }
         _metadata.RowGroups.Add(rowGroup);
-        _metadata.NumRows += _rowsInGroup;
-        _rowsInGroup = 0;
     }
 
     private void Write(ReadOnlySpan<byte> bytes)

@@ -12,8 +12,11 @@ public sealed record ParquetWriterOptions
     /// <summary>Rows per row group; the writer holds at most this many rows in memory (DuckDB's default).</summary>
     public int RowGroupRows { get; init; } = 122_880;
 
-    /// <summary>Target bytes of values per data page before compression.</summary>
-    public int PageBytes { get; init; } = 1 << 20;
+    /// <summary>
+    /// Target bytes of values per data page before compression. 64 KiB keeps every page buffer (and its Snappy output)
+    /// under .NET's 85,000-byte large-object threshold, which avoids full garbage collections while writing.
+    /// </summary>
+    public int PageBytes { get; init; } = 64 << 10;
 
     /// <summary>Data page header version 1 (widest reader support) or 2.</summary>
     public int DataPageVersion { get; init; } = 1;
@@ -23,6 +26,9 @@ public sealed record ParquetWriterOptions
 
     /// <summary>GZIP effort.</summary>
     public CompressionLevel GzipLevel { get; init; } = CompressionLevel.Fastest;
+
+    /// <summary>Encode and write a full row group on a background task while the next one fills (memory: two row groups).</summary>
+    public bool PipelineRowGroups { get; init; } = true;
 
     /// <summary>Encode the columns of a row group in parallel.</summary>
     public bool ParallelColumns { get; init; } = true;
