@@ -5,7 +5,7 @@ namespace Amber.Grains.Runs;
 /// <summary>
 /// Every transition of a run, in one place. Pure: the same state and command always give the same decision.
 /// <code>
-/// Queued ──lease──▶ Gathering (W&gt;1) ──lease by the W-th worker──▶ Running ──complete──▶ Succeeded
+/// Queued ──lease──▶ Gathering (W&gt;1) ──lease by the W-th worker──▶ Running ──complete (rank 0)──▶ Succeeded
 ///   ▲                   │ member lease lapses (gang emptied)          │ fail / lease lapses: failures ≤ retries → Queued (new attempt)
 ///   └───────────────────┘                                             └──────────────────── failures &gt; retries → Failed
 /// any unfinished state ──cancel──▶ Cancelled; finished states accept nothing (repeats of the final commit are NoChange).
@@ -67,6 +67,9 @@ public static class RunGrain
             return Decisions.Same(s, $"run {s.RunId} attempt {c.Attempt} was already committed");
         if (Stale(s, c.WorkerId, c.Attempt) is { } why) return Decisions.Reject(s, $"cannot complete: {why}");
         if (s.Status != RunStatus.Running) return Decisions.Reject(s, $"cannot complete run {s.RunId}: its gang is incomplete ({s.Members.Length}/{s.GangSize})");
+        // Ranks of a gang hold identical results; rank 0 alone commits, so the others' completions change nothing.
+        int rank = s.Members.First(m => m.WorkerId == c.WorkerId).Rank;
+        if (rank != 0) return Decisions.Same(s, $"rank {rank} of run {s.RunId} finished; rank 0 commits the results");
         var released = s.Members.Select(m => m.WorkerId).ToList();
         return Decisions.Accept(s with { Status = RunStatus.Succeeded, Members = [] },
             new RunFinished(s.RunId, s.SweepId, s.TrialId, RunStatus.Succeeded, s.Attempt, null, true, released));

@@ -43,7 +43,11 @@ public static class SweepSpecParser
         r.CheckKeys(root, "", TopLevelKeys);
         string name = r.String(root, "", "name") ?? "sweep";
         string corpus = r.String(root, "", "corpus") ?? "synthetic";
+        if (!IsCorpusSpec(corpus))
+            r.Problem("corpus", r.Child(root, "corpus")!, $"'{corpus}' is not a corpus; expected synthetic, synthetic:<dir>, iemocap:<path> or msp:<path>");
         string features = r.String(root, "", "features") ?? "builtin";
+        if (features != "builtin" && !(features.StartsWith("npy:", StringComparison.Ordinal) && features.Length > 4))
+            r.Problem("features", r.Child(root, "features")!, $"'{features}' is not a feature set; expected builtin or npy:<dir>");
         var labels = ReadLabels(r, root);
         var protocol = ReadProtocol(r, root);
         var space = ReadSpace(r, root);
@@ -89,14 +93,35 @@ public static class SweepSpecParser
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         if (r.Child(root, "labels") is not { } node) return b.ToImmutable();
         if (node is not YamlMappingNode map) { r.Problem("labels", node, "expected a mapping of label options (e.g. subset: consensus4)"); return b.ToImmutable(); }
+        r.CheckKeys(map, "labels", LabelKeys);
         foreach (var (k, v) in map.Children)
         {
             string key = ((YamlScalarNode)k).Value ?? "";
-            if (v is YamlScalarNode s) b[key] = s.Value ?? "";
-            else r.Problem($"labels.{key}", v, "expected a scalar value");
+            if (v is not YamlScalarNode s) { r.Problem($"labels.{key}", v, "expected a scalar value"); continue; }
+            string value = s.Value ?? "";
+            var typed = Reader.Typed(s);
+            string? problem = key switch
+            {
+                "subset" when value is not ("consensus4" or "any-vote") => $"'{value}' is not a subset; expected consensus4 or any-vote",
+                "include_self" when typed.Kind != ParameterKind.Bool => $"'{value}' is not a boolean; expected true or false",
+                "secondary_weight" or "extra_weight" when typed.Kind is not (ParameterKind.Float or ParameterKind.Int) || typed.AsDouble() < 0 =>
+                    $"'{value}' is not a weight; expected a number >= 0",
+                "extra_votes" when string.IsNullOrWhiteSpace(value) => "expected the path of a votes CSV (utterance_id,annotator_id,label,source)",
+                _ => null,
+            };
+            if (problem is not null) r.Problem($"labels.{key}", v, problem);
+            b[key] = value;
         }
         return b.ToImmutable();
     }
+
+    /// <summary>Label options the loaders understand (DATA-FORMATS.md): subset, self-evaluations, MSP secondary votes, extra votes.</summary>
+    public static readonly IReadOnlyList<string> LabelKeys = ["subset", "include_self", "secondary_weight", "extra_votes", "extra_weight"];
+
+    private static bool IsCorpusSpec(string corpus) =>
+        corpus == "synthetic" ||
+        (corpus.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon && colon < corpus.Length - 1 &&
+         corpus[..colon] is "synthetic" or "iemocap" or "msp");
 
     private static ProtocolSpec ReadProtocol(Reader r, YamlMappingNode root)
     {
@@ -208,7 +233,8 @@ public static class SweepSpecParser
                 return Choice(r, key, path, seq);
             case YamlMappingNode m:
             {
-                string? type = r.String(m, path, "type");
+                // "log-uniform" and "loguniform" are common spellings of the same distribution.
+                string? type = r.String(m, path, "type") is "log-uniform" or "loguniform" ? "log_uniform" : r.String(m, path, "type");
                 switch (type)
                 {
                     case "choice":

@@ -137,7 +137,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
             runs.Count(r => r.State.Status.IsActive()), runs.Count(r => r.State.Status == RunStatus.Queued), s.HandledAt is not null);
     }
 
-    /// <summary>Events of one sweep as they happen (run started/requeued/finished, epoch progress, trial and sweep finished) until it completes.</summary>
+    /// <summary>
+    /// Events of one sweep from the moment enumeration starts (run started/requeued/finished, epoch progress, trial and
+    /// sweep finished) until it completes. Events are not replayed: to see every event of a new sweep, subscribe to
+    /// <c>Scheduler.Events</c> before <see cref="SubmitSweepAsync"/>, or read counters with <see cref="GetProgressAsync"/>.
+    /// </summary>
     public async IAsyncEnumerable<SiloEvent> WatchAsync(string sweepId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

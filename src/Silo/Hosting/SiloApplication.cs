@@ -17,6 +17,7 @@ public static class SiloApplication
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         builder.Logging.SetMinimumLevel(minimumLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // framework chatter (hosting, data protection) stays out of the silo's log
         builder.Services.AddSilo(scheduler, auth);
         var app = builder.Build();
         app.UseSilo();

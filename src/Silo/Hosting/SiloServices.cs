@@ -56,6 +56,7 @@ public static class SiloServices
         endpoints.MapSweepsApi();
         endpoints.MapRunsApi();
         endpoints.MapWorkersApi();
+        endpoints.MapEventsApi();
         endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
         return endpoints;
     }

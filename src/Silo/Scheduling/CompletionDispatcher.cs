@@ -44,14 +44,27 @@ internal sealed class CompletionDispatcher(SiloScheduler scheduler, ISweepComple
                 catch (Exception ex)
                 {
                     logger.LogError(ex, "completion handling of {Kind} {Id} failed", kind, id);
-                    if (kind != "trial") await scheduler.Store.MarkCompletionHandledAsync(sweepId, scheduler.Now, ex.Message, ct).ConfigureAwait(false);
-                    if (kind != "trial") scheduler.PublishCompleted(sweepId, "error");
+                    if (kind != "trial") await RecordFailureAsync(sweepId, ex, ct).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task RecordFailureAsync(string sweepId, Exception failure, CancellationToken ct)
+    {
+        try
+        {
+            await scheduler.Store.MarkCompletionHandledAsync(sweepId, scheduler.Now, $"{failure.GetType().Name}: {failure.Message}", ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The sweep stays unhandled and is dispatched again when a silo starts; the loop must live on for other sweeps.
+            logger.LogError(ex, "sweep {Sweep}: recording the completion failure failed", sweepId);
+        }
+        scheduler.PublishCompleted(sweepId, "error");
     }
 
     private async Task TrialAsync(string trialId, string sweepId, CancellationToken ct)

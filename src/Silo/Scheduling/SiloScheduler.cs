@@ -146,11 +146,7 @@ public sealed class SiloScheduler : IAsyncDisposable
     public async Task<RunAck> ReportProgressAsync(string workerId, string runId, int attempt, EpochProgress progress, CancellationToken cancellationToken = default)
     {
         var ack = await ApplyAsync(runId, new ReportProgress(workerId, attempt, Now, Options.LeaseDuration), curve: progress, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (ack.Accepted)
-        {
-            string sweepId = (await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false))?.State.SweepId ?? "";
-            Events.Publish(new SiloEvent("run-progress", sweepId, runId, "running", progress));
-        }
+        if (ack.Accepted) Events.Publish(new SiloEvent("run-progress", SweepOf(runId), runId, "running", progress));
         return ack;
     }
 

@@ -129,6 +129,12 @@ public sealed class WorkerAgent(IWorkerProtocol protocol, IRunExecutor executor,
             var ack = await protocol.CompleteAsync(run.RunId, run.Attempt, outcome, ct).ConfigureAwait(false);
             if (ack.Accepted) Interlocked.Increment(ref completed);
             else logger.LogWarning("run {Run} attempt {Attempt}: completion refused: {Reason}", run.RunId, run.Attempt, ack.Reason);
+            // A rank other than 0 keeps its lease alive until rank 0 has committed, or its lapse would requeue the run.
+            while (ack.Accepted && ack.Status == RunStatus.Running && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, renewEvery.TotalMilliseconds)), ct).ConfigureAwait(false);
+                ack = await protocol.RenewAsync(run.RunId, run.Attempt, ct).ConfigureAwait(false);
+            }
         }
         catch (LeaseLostException ex)
         {

@@ -172,6 +172,10 @@ public sealed class RunGrainTests
         Assert.Equal(["a", "b", "c"], started.Workers);
         Assert.Equal([0, 1, 2], d3.State.Members.Select(m => m.Rank).ToArray());
         Assert.Equal(1, d3.State.Attempt);
+        var byRank2 = RunGrain.Decide(d3.State, new CompleteRun("c", 1));
+        Assert.Equal((Verdict.NoChange, RunStatus.Running), (byRank2.Verdict, byRank2.State.Status));
+        Assert.Equal(RunStatus.Succeeded, Apply(d3.State, new CompleteRun("a", 1)).Status);
+        Assert.Equal(RunStatus.Queued, Apply(d3.State, new FailRun("b", 1, "rank 1 crashed")).Status);
     }
 
     [Fact]

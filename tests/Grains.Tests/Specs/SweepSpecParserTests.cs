@@ -54,6 +54,26 @@ public sealed class SweepSpecParserTests
         Assert.Equal(new SamplerSpec("random", 3), spec.Sampler);
     }
 
+    [Theory]
+    [InlineData("log_uniform")]
+    [InlineData("log-uniform")]
+    [InlineData("loguniform")]
+    public void Log_uniform_has_its_usual_spellings(string type)
+    {
+        var spec = SweepSpecParser.Parse($"method: ce\nsampler: random\nspace: {{lr: {{type: {type}, low: 0.001, high: 0.1}}}}", "x");
+        Assert.Equal(new UniformDimension("lr", 0.001, 0.1, true), spec.Space.Single(d => d.Name == "lr"));
+    }
+
+    [Fact]
+    public void Corpus_features_and_label_options_in_their_accepted_forms()
+    {
+        var spec = SweepSpecParser.Parse("method: ce\ncorpus: iemocap:/data/IEMOCAP_full_release\nfeatures: npy:/emb/wavlm\n" +
+            "labels: {subset: any-vote, include_self: true, secondary_weight: 0.1, extra_votes: /v.csv, extra_weight: 1}", "x");
+        Assert.Equal(("iemocap:/data/IEMOCAP_full_release", "npy:/emb/wavlm"), (spec.Corpus, spec.Features));
+        Assert.Equal(["any-vote", "true", "0.1"], [spec.Labels["subset"], spec.Labels["include_self"], spec.Labels["secondary_weight"]]);
+        Assert.Equal("msp:/m", SweepSpecParser.Parse("method: ce\ncorpus: msp:/m", "x").Corpus);
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once_with_path_and_line()
     {
@@ -111,6 +131,13 @@ public sealed class SweepSpecParserTests
     [InlineData("method: ce\nsampler: random\nbudget: {max_trials: 1000000}\nprotocol: {folds: 5, seeds: 5}", "budget.max_trials", "would plan 25000000 runs")]
     [InlineData("method: ce\nbudget: {max_parallel_runs: 0}", "budget.max_parallel_runs", "out of range")]
     [InlineData("method: ce\nspace: {lr: [0.1, 0.1]}", "space.lr", "repeat")]
+    [InlineData("method: ce\ncorpus: timit:/data", "corpus", "expected synthetic, synthetic:<dir>, iemocap:<path> or msp:<path>")]
+    [InlineData("method: ce\ncorpus: 'iemocap:'", "corpus", "is not a corpus")]
+    [InlineData("method: ce\nfeatures: wav2vec", "features", "expected builtin or npy:<dir>")]
+    [InlineData("method: ce\nlabels: {subset: all}", "labels.subset", "expected consensus4 or any-vote")]
+    [InlineData("method: ce\nlabels: {include_self: maybe}", "labels.include_self", "not a boolean")]
+    [InlineData("method: ce\nlabels: {secondary_weight: -1}", "labels.secondary_weight", "expected a number >= 0")]
+    [InlineData("method: ce\nlabels: {colour: red}", "labels.colour", "unknown key 'colour'")]
     [InlineData("[1, 2]", "$", "must be a mapping")]
     [InlineData("method: [ce", "$", "not valid YAML")]
     [InlineData("", "$", "empty")]

@@ -136,6 +136,76 @@ public sealed class SiloApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_cannot_act_on_another_workers_lease_and_stale_attempts_get_409()
+    {
+        var user = factory.Client(SiloApiFactory.UserToken);
+        Assert.Equal(HttpStatusCode.Created, (await user.PostAsync("/api/sweeps", Yaml("method: ce\nprotocol: {folds: [1], seeds: 1}\n"))).StatusCode);
+        var a = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        var b = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        await a.RegisterAsync(new WorkerCapabilities("a"), default);
+        var regB = await b.RegisterAsync(new WorkerCapabilities("b"), default);
+        var offer = (await a.LeaseAsync(default))!;
+        Assert.Null(await b.LeaseAsync(default));
+
+        var foreign = await b.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
+        Assert.False(foreign.Accepted);
+        Assert.Contains($"worker {regB.WorkerId} does not hold run", foreign.Reason, StringComparison.Ordinal);
+
+        var raw = factory.Client(regB.Token);
+        var stale = await raw.PostAsJsonAsync($"/api/runs/{offer.Assignment.RunId}/renew", new AttemptRequest(offer.Assignment.Attempt + 1), SiloServices.Json);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Contains("stale", (await stale.Content.ReadFromJsonAsync<RunAck>(SiloServices.Json))!.Reason, StringComparison.Ordinal);
+        var missing = await raw.PostAsJsonAsync("/api/runs/no-such-run/renew", new AttemptRequest(1), SiloServices.Json);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.True((await a.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default)).Accepted);
+    }
+
+    [Fact]
+    public async Task Events_stream_as_server_sent_events()
+    {
+        var user = factory.Client(SiloApiFactory.UserToken);
+        var sweep = (await (await user.PostAsync("/api/sweeps", Yaml(Spec))).Content.ReadFromJsonAsync<SweepView>(SiloServices.Json))!;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Client(null).GetAsync($"/api/events?sweep={sweep.Id}")).StatusCode);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var subscribed = new TaskCompletionSource();
+        var reading = Task.Run(async () =>
+        {
+            using var response = await user.GetAsync($"/api/events?sweep={sweep.Id}", HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            // An event is its lines up to a blank line; stop after the first whole run-finished event.
+            var current = new List<string>();
+            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                if (line == "event: subscribed") subscribed.TrySetResult();
+                if (line.Length > 0) { current.Add(line); continue; }
+                if (current.Contains("event: run-finished"))
+                {
+                    foreach (var l in current) seen.Enqueue(l);
+                    return;
+                }
+                current.Clear();
+            }
+        });
+
+        // The stream opens with a "subscribed" event, so once it arrives no later event can be missed.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!subscribed.Task.IsCompleted && DateTime.UtcNow < deadline) await Task.WhenAny(subscribed.Task, Task.Delay(50));
+        Assert.True(subscribed.Task.IsCompleted, "no 'subscribed' event arrived");
+        var worker = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        await worker.RegisterAsync(new WorkerCapabilities("sse"), default);
+        var offer = (await worker.LeaseAsync(default))!;
+        await worker.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
+        await reading.WaitAsync(TimeSpan.FromSeconds(20));
+        var data = seen.Single(l => l.StartsWith("data: ", StringComparison.Ordinal));
+        var e = JsonSerializer.Deserialize<SiloEvent>(data["data: ".Length..], SiloServices.Json)!;
+        Assert.Equal(("run-finished", sweep.Id, "succeeded"), (e.Kind, e.SweepId, e.Status));
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         var doc = await JsonAsync(await factory.Client(SiloApiFactory.UserToken).GetAsync("/openapi/v1.json"));

@@ -134,6 +134,22 @@ public sealed class SiloSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_completion_handler_is_recorded_on_the_sweep_without_touching_its_runs()
+    {
+        var failing = new RecordingCompletionHandler(failSweep: true);
+        await using var other = new SiloScheduler(store, scheduler.Blobs, scheduler.Options, clock, failing);
+        await other.StartAsync();
+        var sweep = await other.SubmitAsync("method: ce\nprotocol: {folds: [1], seeds: 1}\n", "t.yaml");
+        var w = await other.RegisterWorkerAsync(new WorkerCapabilities("w"));
+        var offer = (await other.LeaseAsync(w.WorkerId))!;
+        await other.CompleteAsync(w.WorkerId, offer.Assignment.RunId, 1, RunOutcome.Empty);
+        var done = await other.WaitForSweepAsync(sweep.State.SweepId).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("IOException: summary.parquet: disk full", done.CompletionError);
+        Assert.Equal((Grains.Sweeps.SweepStatus.Succeeded, 1), (done.State.Status, done.State.Succeeded));
+        Assert.Single(failing.Trials);
+    }
+
+    [Fact]
     public async Task A_silent_worker_is_declared_lost_and_cannot_lease()
     {
         await scheduler.SubmitAsync(Spec, "t.yaml");

@@ -32,10 +32,21 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
     {
         var handler = new RecordingCompletionHandler();
         await using var silo = await EmbeddedSilo.StartAsync(Options(new NoOpRunExecutor(epochs: 3, metricRows: 2), handler));
+        // Subscribed before submitting: the workers start on the sweep at once, and events are not replayed.
+        using var stop = new CancellationTokenSource();
+        var reader = silo.Scheduler.Events.Subscribe(stop.Token);
         var sweep = await silo.SubmitSweepAsync("name: e2e\nmethods: [ce, amber2]\nprotocol: {folds: 3, seeds: [1, 2]}\nbudget: {max_parallel_runs: 4}\n");
         string id = sweep.State.SweepId;
         var events = new ConcurrentQueue<SiloEvent>();
-        var watching = Task.Run(async () => { await foreach (var e in silo.WatchAsync(id)) events.Enqueue(e); });
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in reader.ReadAllAsync())
+            {
+                if (e.SweepId != id) continue;
+                events.Enqueue(e);
+                if (e.Kind == "sweep-completed") return;
+            }
+        });
 
         var results = await silo.WaitForSweepAsync(id).WaitAsync(TimeSpan.FromSeconds(60));
         await watching.WaitAsync(TimeSpan.FromSeconds(10));
@@ -52,6 +63,8 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
         Assert.Equal(2, events.Count(e => e.Kind == "trial-finished"));
         Assert.Equal("sweep-completed", events.Last().Kind);
         Assert.Single(handler.Sweeps);
+        // WatchAsync on a completed sweep ends at once.
+        await foreach (var e in silo.WatchAsync(id)) Assert.Fail($"unexpected event {e}");
         Assert.Equal(3, (await silo.Scheduler.Store.ListWorkersAsync()).Count);
     }
 

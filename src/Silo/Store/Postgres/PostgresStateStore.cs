@@ -65,6 +65,26 @@ public sealed class PostgresStateStore : SqlStateStore
     protected override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: "40001" or "40P01" or "55P03" };
 
+    // One statement for all rows: the arrays travel as parameters and unnest() turns them back into rows.
+    private protected override void AddMetrics(SqlBatch writes, string runId, int attempt, IReadOnlyList<Execution.MetricRow> rows) =>
+        writes.Exec(
+            """
+            INSERT INTO metrics (run_id, attempt, split, level, name, value)
+            SELECT @r, @a, x.s, x.l, x.n, x.v FROM unnest(@s, @l, @n, @v) AS x(s, l, n, v)
+            ON CONFLICT (run_id, attempt, split, level, name) DO UPDATE SET value = excluded.value
+            """,
+            ("@r", runId), ("@a", attempt), ("@s", rows.Select(m => m.Split).ToArray()), ("@l", rows.Select(m => m.Level).ToArray()),
+            ("@n", rows.Select(m => m.Name).ToArray()), ("@v", rows.Select(m => m.Value).ToArray()));
+
+    private protected override void AddCurve(SqlBatch writes, string runId, int attempt, Execution.EpochProgress curve) =>
+        writes.Exec(
+            """
+            INSERT INTO curves (run_id, attempt, epoch, name, value)
+            SELECT @r, @a, @e, x.n, x.v FROM unnest(@n, @v) AS x(n, v)
+            ON CONFLICT (run_id, attempt, epoch, name) DO UPDATE SET value = excluded.value
+            """,
+            ("@r", runId), ("@a", attempt), ("@e", curve.Epoch), ("@n", curve.Values.Keys.ToArray()), ("@v", curve.Values.Values.ToArray()));
+
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {

@@ -19,8 +19,13 @@ public abstract class SqlStateStore : IStateStore
 {
     private const int MaxConflictRetries = 50;
 
+    private long conflictRetries;
+
     /// <inheritdoc />
     public abstract string Backend { get; }
+
+    /// <summary>Operations retried after a lost version check or a transient error (diagnostics, benchmarks).</summary>
+    public long ConflictRetries => Interlocked.Read(ref conflictRetries);
 
     /// <summary>The schema, one script per version; applied in order, each in its own transaction.</summary>
     protected abstract IReadOnlyList<(int Version, string Sql)> Migrations { get; }
@@ -268,29 +273,32 @@ public abstract class SqlStateStore : IStateStore
             await using var c = await OpenAsync(ct).ConfigureAwait(false);
             await using var scope = await BeginWriteAsync(c, ct).ConfigureAwait(false);
             var t = scope.Transaction;
-            var worker = (await LoadWorkersAsync(c, t, [workerId], ct).ConfigureAwait(false)).GetValueOrDefault(workerId);
+
+            // One round trip: the worker (read without a lock; it is locked later, in lock order, with the decision's
+            // rows), gathering gangs (their workers are waiting, so they go first) and the head of the queue. Runs of
+            // sweeps at their parallel budget are skipped by the query; the grains re-check everything.
+            WorkerState? worker = null;
+            var gathering = new List<RunRecord>();
+            var queued = new List<RunRecord>();
+            var reads = new SqlBatch();
+            reads.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @w", r => worker = Rows.Worker(r).State, ("@w", workerId));
+            reads.Query($"SELECT {Rows.RunColumns} FROM runs WHERE status = 'gathering' ORDER BY queue_key LIMIT 16{ForUpdateSkipLocked}", r => gathering.Add(Rows.Run(r)));
+            reads.Query($"""
+                SELECT {string.Join(", ", Rows.RunColumns.Split(", ").Select(col => "r." + col))} FROM runs r
+                WHERE r.status = 'queued' AND r.sweep_id IN (SELECT id FROM sweeps WHERE status = 'running' AND active < max_parallel)
+                ORDER BY r.queue_key LIMIT 4{ForUpdateSkipLocked}
+                """, r => queued.Add(Rows.Run(r)));
+            await reads.RunAsync(c, t, ct).ConfigureAwait(false);
             if (worker is null || worker.Status != WorkerStatus.Alive || worker.FreeSlots == 0) return null;
 
-            // Gathering gangs first (their workers are waiting), then the queue in order. Runs of sweeps at their
-            // parallel budget are skipped by the query; the grains re-check everything on the loaded rows.
-            var gathering = await Db.QueryAsync(c, t,
-                $"SELECT {Rows.RunColumns} FROM runs WHERE status = 'gathering' ORDER BY queue_key LIMIT 16{ForUpdateSkipLocked}", Rows.Run, ct).ConfigureAwait(false);
-            var candidates = gathering.Where(r => r.State.Members.All(m => m.WorkerId != workerId)).ToList();
-            if (candidates.Count == 0)
-            {
-                candidates = await Db.QueryAsync(c, t,
-                    $"""
-                    SELECT {string.Join(", ", Rows.RunColumns.Split(", ").Select(col => "r." + col))} FROM runs r
-                    WHERE r.status = 'queued' AND r.sweep_id IN (SELECT id FROM sweeps WHERE status = 'running' AND active < max_parallel)
-                    ORDER BY r.queue_key LIMIT 4{ForUpdateSkipLocked}
-                    """, Rows.Run, ct).ConfigureAwait(false);
-            }
-            foreach (var candidate in candidates)
+            foreach (var candidate in gathering.Where(r => r.State.Members.All(m => m.WorkerId != workerId)).Concat(queued))
             {
                 var snapshot = await LoadSnapshotAsync(c, t, candidate.State, [workerId], ct).ConfigureAwait(false);
                 var changes = RunCoordinator.Apply(snapshot, new LeaseRun(workerId, now, duration), now);
                 if (changes.Verdict != Verdict.Accepted) continue;
-                await WriteChangesAsync(c, t, snapshot, changes, now, ct).ConfigureAwait(false);
+                var writes = new SqlBatch();
+                AddChanges(writes, snapshot, changes, now);
+                await writes.RunAsync(c, t, ct).ConfigureAwait(false);
                 await t.CommitAsync(ct).ConfigureAwait(false);
                 int rank = changes.Run.Members.First(m => m.WorkerId == workerId).Rank;
                 return new LeaseGrant(changes.Run, snapshot.Trial, rank, changes.Events);
@@ -307,17 +315,17 @@ public abstract class SqlStateStore : IStateStore
             await using var c = await OpenAsync(ct).ConfigureAwait(false);
             await using var scope = await BeginWriteAsync(c, ct).ConfigureAwait(false);
             var t = scope.Transaction;
-            var run = (await Db.QueryAsync(c, t, $"SELECT {Rows.RunColumns} FROM runs WHERE id = @id{ForUpdate}", Rows.Run, ct, ("@id", runId)).ConfigureAwait(false)).SingleOrDefault()
-                      ?? throw new KeyNotFoundException($"run '{runId}' does not exist");
-            var snapshot = await LoadSnapshotAsync(c, t, run.State, [], ct).ConfigureAwait(false);
+            var snapshot = await LoadRunSnapshotAsync(c, t, runId, WorkerOf(command), ct).ConfigureAwait(false);
             var changes = RunCoordinator.Apply(snapshot, command, now);
             if (changes.Verdict != Verdict.Accepted) return changes;
-            await WriteChangesAsync(c, t, snapshot, changes, now, ct).ConfigureAwait(false);
-            if (metrics is { Count: > 0 }) await WriteMetricsAsync(c, t, runId, changes.Run.Attempt, metrics, ct).ConfigureAwait(false);
-            if (curve is not null) await WriteCurveAsync(c, t, runId, changes.Run.Attempt, curve, ct).ConfigureAwait(false);
+            var writes = new SqlBatch();
+            AddChanges(writes, snapshot, changes, now);
+            if (metrics is { Count: > 0 }) AddMetrics(writes, runId, changes.Run.Attempt, metrics);
+            if (curve is { Values.Count: > 0 }) AddCurve(writes, runId, changes.Run.Attempt, curve);
             if (artifacts is { Count: > 0 })
-                await Db.ExecAsync(c, t, "UPDATE runs SET artifacts = @a WHERE id = @id", ct,
-                    ("@a", System.Text.Json.JsonSerializer.Serialize(artifacts.ToDictionary(), RowJson.Default.DictionaryStringString)), ("@id", runId)).ConfigureAwait(false);
+                writes.Exec("UPDATE runs SET artifacts = @a WHERE id = @id",
+                    ("@a", System.Text.Json.JsonSerializer.Serialize(artifacts.ToDictionary(), RowJson.Default.DictionaryStringString)), ("@id", runId));
+            await writes.RunAsync(c, t, ct).ConfigureAwait(false);
             await t.CommitAsync(ct).ConfigureAwait(false);
             return changes;
         }, cancellationToken);
@@ -381,106 +389,155 @@ public abstract class SqlStateStore : IStateStore
             catch (Exception ex) when ((ex is ConcurrencyConflictException || IsTransient(ex)) && attempt < MaxConflictRetries)
             {
                 // Another writer won the row; back off a little (jittered) and decide again on fresh state.
+                Interlocked.Increment(ref conflictRetries);
                 await Task.Delay(Random.Shared.Next(0, Math.Min(2 * attempt, 20)), ct).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task<RunSnapshot> LoadSnapshotAsync(DbConnection c, DbTransaction t, RunState run, IEnumerable<string> extraWorkers, CancellationToken ct)
+    private static string? WorkerOf(RunCommand command) => command switch
     {
-        var sweep = await LoadSweepAsync(c, t, run.SweepId, ct).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"run {run.RunId} refers to missing sweep {run.SweepId}");
-        var trial = (await Db.QueryAsync(c, t, $"SELECT {Rows.TrialColumns} FROM trials WHERE id = @id", Rows.Trial, ct, ("@id", run.TrialId)).ConfigureAwait(false)).SingleOrDefault()
-                    ?? throw new InvalidOperationException($"run {run.RunId} refers to missing trial {run.TrialId}");
-        var workers = await LoadWorkersAsync(c, t, run.Members.Select(m => m.WorkerId).Concat(extraWorkers).Distinct().ToList(), ct).ConfigureAwait(false);
-        return new RunSnapshot(run, sweep, trial, workers);
+        RenewLease c => c.WorkerId,
+        ReportProgress c => c.WorkerId,
+        CompleteRun c => c.WorkerId,
+        FailRun c => c.WorkerId,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The run and everything its decision needs, locked, in one round trip: the run, its sweep and trial (found through
+    /// the run row) and the commanding worker. Other gang members, when there are any, take a second round trip.
+    /// </summary>
+    private async Task<RunSnapshot> LoadRunSnapshotAsync(DbConnection c, DbTransaction t, string runId, string? workerId, CancellationToken ct)
+    {
+        RunRecord? run = null;
+        SweepState? sweep = null;
+        TrialState? trial = null;
+        var workers = new Dictionary<string, WorkerState>(StringComparer.Ordinal);
+        var reads = new SqlBatch();
+        reads.Query($"SELECT {Rows.RunColumns} FROM runs WHERE id = @id{ForUpdate}", r => run = Rows.Run(r), ("@id", runId));
+        reads.Query($"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = (SELECT sweep_id FROM runs WHERE id = @id){ForUpdate}", r => sweep = Rows.Sweep(r).State, ("@id", runId));
+        reads.Query($"SELECT {Rows.TrialColumns} FROM trials WHERE id = (SELECT trial_id FROM runs WHERE id = @id){ForUpdate}", r => trial = Rows.Trial(r), ("@id", runId));
+        if (workerId is not null)
+            reads.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @w{ForUpdate}", r => { var w = Rows.Worker(r).State; workers[w.WorkerId] = w; }, ("@w", workerId));
+        await reads.RunAsync(c, t, ct).ConfigureAwait(false);
+        if (run is null) throw new KeyNotFoundException($"run '{runId}' does not exist");
+        var others = new SqlBatch();
+        foreach (var id in run.State.Members.Select(m => m.WorkerId).Where(id => id != workerId).Distinct().Order(StringComparer.Ordinal))
+            others.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id{ForUpdate}", r => { var w = Rows.Worker(r).State; workers[w.WorkerId] = w; }, ("@id", id));
+        await others.RunAsync(c, t, ct).ConfigureAwait(false);
+        return new RunSnapshot(run.State,
+            sweep ?? throw new InvalidOperationException($"run {runId} refers to missing sweep {run.State.SweepId}"),
+            trial ?? throw new InvalidOperationException($"run {runId} refers to missing trial {run.State.TrialId}"),
+            workers);
     }
 
-    private async Task<SweepState?> LoadSweepAsync(DbConnection c, DbTransaction t, string id, CancellationToken ct) =>
-        (await Db.QueryAsync(c, t, $"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = @id", Rows.Sweep, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault()?.State;
+    private async Task<RunSnapshot> LoadSnapshotAsync(DbConnection c, DbTransaction t, RunState run, IEnumerable<string> extraWorkers, CancellationToken ct)
+    {
+        SweepState? sweep = null;
+        TrialState? trial = null;
+        var workers = new Dictionary<string, WorkerState>(StringComparer.Ordinal);
+        var reads = new SqlBatch();
+        reads.Query($"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = @id{ForUpdate}", r => sweep = Rows.Sweep(r).State, ("@id", run.SweepId));
+        reads.Query($"SELECT {Rows.TrialColumns} FROM trials WHERE id = @id{ForUpdate}", r => trial = Rows.Trial(r), ("@id", run.TrialId));
+        foreach (var id in run.Members.Select(m => m.WorkerId).Concat(extraWorkers).Distinct().Order(StringComparer.Ordinal))
+            reads.Query($"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id{ForUpdate}", r => { var w = Rows.Worker(r).State; workers[w.WorkerId] = w; }, ("@id", id));
+        await reads.RunAsync(c, t, ct).ConfigureAwait(false);
+        return new RunSnapshot(run,
+            sweep ?? throw new InvalidOperationException($"run {run.RunId} refers to missing sweep {run.SweepId}"),
+            trial ?? throw new InvalidOperationException($"run {run.RunId} refers to missing trial {run.TrialId}"),
+            workers);
+    }
 
-    private static async Task<Dictionary<string, WorkerState>> LoadWorkersAsync(DbConnection c, DbTransaction t, IReadOnlyList<string> ids, CancellationToken ct)
+    // Rows read for a decision are locked where the backend can (PostgreSQL): writers of the same sweep then queue
+    // instead of losing version checks and retrying. Lock order is always run → sweep → trial → workers.
+    private async Task<SweepState?> LoadSweepAsync(DbConnection c, DbTransaction t, string id, CancellationToken ct) =>
+        (await Db.QueryAsync(c, t, $"SELECT {Rows.SweepColumns} FROM sweeps WHERE id = @id{ForUpdate}", Rows.Sweep, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault()?.State;
+
+    private async Task<Dictionary<string, WorkerState>> LoadWorkersAsync(DbConnection c, DbTransaction t, IReadOnlyList<string> ids, CancellationToken ct, bool lockRows = true)
     {
         var result = new Dictionary<string, WorkerState>(StringComparer.Ordinal);
-        foreach (var id in ids)
+        foreach (var id in ids.Order(StringComparer.Ordinal))
         {
-            var w = (await Db.QueryAsync(c, t, $"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id", Rows.Worker, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault();
+            var w = (await Db.QueryAsync(c, t, $"SELECT {Rows.WorkerColumns} FROM workers WHERE id = @id{(lockRows ? ForUpdate : "")}", Rows.Worker, ct, ("@id", id)).ConfigureAwait(false)).SingleOrDefault();
             if (w is not null) result[id] = w.State;
         }
         return result;
     }
 
-    private static async Task WriteChangesAsync(DbConnection c, DbTransaction t, RunSnapshot before, ChangeSet changes, DateTimeOffset now, CancellationToken ct)
+    private static void AddChanges(SqlBatch writes, RunSnapshot before, ChangeSet changes, DateTimeOffset now)
     {
         var r = changes.Run;
-        int n = await Db.ExecAsync(c, t,
+        writes.Update(
             """
             UPDATE runs SET status = @status, attempt = @attempt, failures = @failures, members = @members, lease_expires_at = @lease,
               last_error = @err, version = version + 1, updated_at = @now
             WHERE id = @id AND version = @v
-            """, ct,
+            """, $"run {r.RunId} changed since version {before.Run.Version}",
             ("@status", r.Status.ToWire()), ("@attempt", r.Attempt), ("@failures", r.Failures), ("@members", Rows.Members(r.Members)),
-            ("@lease", r.LeaseExpiresAt is { } l ? Db.Ms(l) : null), ("@err", r.LastError), ("@now", Db.Ms(now)), ("@id", r.RunId), ("@v", before.Run.Version)).ConfigureAwait(false);
-        if (n != 1) throw new ConcurrencyConflictException($"run {r.RunId} changed since version {before.Run.Version}");
-        if (changes.Sweep is { } s) await WriteSweepAsync(c, t, before.Sweep.Version, s, ct).ConfigureAwait(false);
+            ("@lease", r.LeaseExpiresAt is { } l ? Db.Ms(l) : null), ("@err", r.LastError), ("@now", Db.Ms(now)), ("@id", r.RunId), ("@v", before.Run.Version));
+        if (changes.Sweep is { } s)
+            writes.Update(SweepUpdateSql, $"sweep {s.SweepId} changed since version {before.Sweep.Version}", SweepUpdateParameters(before.Sweep.Version, s));
         if (changes.Trial is { } tr)
-        {
-            n = await Db.ExecAsync(c, t, "UPDATE trials SET succeeded = @s, failed = @f, cancelled = @c, version = version + 1 WHERE id = @id AND version = @v", ct,
-                ("@s", tr.Succeeded), ("@f", tr.Failed), ("@c", tr.Cancelled), ("@id", tr.TrialId), ("@v", before.Trial.Version)).ConfigureAwait(false);
-            if (n != 1) throw new ConcurrencyConflictException($"trial {tr.TrialId} changed since version {before.Trial.Version}");
-        }
-        foreach (var w in changes.Workers) await WriteWorkerAsync(c, t, before.Workers[w.WorkerId].Version, w, ct).ConfigureAwait(false);
+            writes.Update("UPDATE trials SET succeeded = @s, failed = @f, cancelled = @c, version = version + 1 WHERE id = @id AND version = @v",
+                $"trial {tr.TrialId} changed since version {before.Trial.Version}",
+                ("@s", tr.Succeeded), ("@f", tr.Failed), ("@c", tr.Cancelled), ("@id", tr.TrialId), ("@v", before.Trial.Version));
+        foreach (var w in changes.Workers)
+            writes.Update(WorkerUpdateSql, $"worker {w.WorkerId} changed since version {before.Workers[w.WorkerId].Version}",
+                WorkerUpdateParameters(before.Workers[w.WorkerId].Version, w));
     }
+
+    private const string SweepUpdateSql =
+        """
+        UPDATE sweeps SET status = @status, succeeded = @s, failed = @f, cancelled = @c, active = @a, finished_at = @fin, version = version + 1
+        WHERE id = @id AND version = @v
+        """;
+
+    private static (string, object?)[] SweepUpdateParameters(long version, SweepState s) =>
+    [
+        ("@status", s.Status.ToWire()), ("@s", s.Succeeded), ("@f", s.Failed), ("@c", s.Cancelled), ("@a", s.ActiveRuns),
+        ("@fin", s.FinishedAt is { } f ? Db.Ms(f) : null), ("@id", s.SweepId), ("@v", version),
+    ];
+
+    private const string WorkerUpdateSql =
+        "UPDATE workers SET status = @status, active = @a, last_heartbeat = @hb, version = version + 1 WHERE id = @id AND version = @v";
+
+    private static (string, object?)[] WorkerUpdateParameters(long version, WorkerState w) =>
+        [("@status", w.Status.ToString().ToLowerInvariant()), ("@a", w.ActiveRuns), ("@hb", Db.Ms(w.LastHeartbeat)), ("@id", w.WorkerId), ("@v", version)];
 
     private static async Task WriteSweepAsync(DbConnection c, DbTransaction t, long version, SweepState s, CancellationToken ct)
     {
-        int n = await Db.ExecAsync(c, t,
-            """
-            UPDATE sweeps SET status = @status, succeeded = @s, failed = @f, cancelled = @c, active = @a, finished_at = @fin, version = version + 1
-            WHERE id = @id AND version = @v
-            """, ct,
-            ("@status", s.Status.ToWire()), ("@s", s.Succeeded), ("@f", s.Failed), ("@c", s.Cancelled), ("@a", s.ActiveRuns),
-            ("@fin", s.FinishedAt is { } f ? Db.Ms(f) : null), ("@id", s.SweepId), ("@v", version)).ConfigureAwait(false);
-        if (n != 1) throw new ConcurrencyConflictException($"sweep {s.SweepId} changed since version {version}");
+        var b = new SqlBatch();
+        b.Update(SweepUpdateSql, $"sweep {s.SweepId} changed since version {version}", SweepUpdateParameters(version, s));
+        await b.RunAsync(c, t, ct).ConfigureAwait(false);
     }
 
     private static async Task WriteWorkerAsync(DbConnection c, DbTransaction t, long version, WorkerState w, CancellationToken ct)
     {
-        int n = await Db.ExecAsync(c, t,
-            "UPDATE workers SET status = @status, active = @a, last_heartbeat = @hb, version = version + 1 WHERE id = @id AND version = @v", ct,
-            ("@status", w.Status.ToString().ToLowerInvariant()), ("@a", w.ActiveRuns), ("@hb", Db.Ms(w.LastHeartbeat)), ("@id", w.WorkerId), ("@v", version)).ConfigureAwait(false);
-        if (n != 1) throw new ConcurrencyConflictException($"worker {w.WorkerId} changed since version {version}");
+        var b = new SqlBatch();
+        b.Update(WorkerUpdateSql, $"worker {w.WorkerId} changed since version {version}", WorkerUpdateParameters(version, w));
+        await b.RunAsync(c, t, ct).ConfigureAwait(false);
     }
 
-    private static async Task WriteMetricsAsync(DbConnection c, DbTransaction t, string runId, int attempt, IReadOnlyList<MetricRow> rows, CancellationToken ct)
+    /// <summary>Adds the upsert of metric rows keyed by (run, attempt, split, level, name); backends with arrays use one statement.</summary>
+    private protected virtual void AddMetrics(SqlBatch writes, string runId, int attempt, IReadOnlyList<MetricRow> rows)
     {
-        await using var cmd = Db.Command(c, t,
-            """
-            INSERT INTO metrics (run_id, attempt, split, level, name, value) VALUES (@r, @a, @s, @l, @n, @v)
-            ON CONFLICT (run_id, attempt, split, level, name) DO UPDATE SET value = excluded.value
-            """, ("@r", runId), ("@a", attempt), ("@s", ""), ("@l", ""), ("@n", ""), ("@v", 0.0));
         foreach (var row in rows)
-        {
-            cmd.Parameters[2].Value = row.Split;
-            cmd.Parameters[3].Value = row.Level;
-            cmd.Parameters[4].Value = row.Name;
-            cmd.Parameters[5].Value = row.Value;
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
+            writes.Exec(
+                """
+                INSERT INTO metrics (run_id, attempt, split, level, name, value) VALUES (@r, @a, @s, @l, @n, @v)
+                ON CONFLICT (run_id, attempt, split, level, name) DO UPDATE SET value = excluded.value
+                """, ("@r", runId), ("@a", attempt), ("@s", row.Split), ("@l", row.Level), ("@n", row.Name), ("@v", row.Value));
     }
 
-    private static async Task WriteCurveAsync(DbConnection c, DbTransaction t, string runId, int attempt, EpochProgress curve, CancellationToken ct)
+    /// <summary>Adds the upsert of one epoch's learning-curve values keyed by (run, attempt, epoch, name).</summary>
+    private protected virtual void AddCurve(SqlBatch writes, string runId, int attempt, EpochProgress curve)
     {
-        await using var cmd = Db.Command(c, t,
-            """
-            INSERT INTO curves (run_id, attempt, epoch, name, value) VALUES (@r, @a, @e, @n, @v)
-            ON CONFLICT (run_id, attempt, epoch, name) DO UPDATE SET value = excluded.value
-            """, ("@r", runId), ("@a", attempt), ("@e", curve.Epoch), ("@n", ""), ("@v", 0.0));
         foreach (var (name, value) in curve.Values)
-        {
-            cmd.Parameters[3].Value = name;
-            cmd.Parameters[4].Value = value;
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
+            writes.Exec(
+                """
+                INSERT INTO curves (run_id, attempt, epoch, name, value) VALUES (@r, @a, @e, @n, @v)
+                ON CONFLICT (run_id, attempt, epoch, name) DO UPDATE SET value = excluded.value
+                """, ("@r", runId), ("@a", attempt), ("@e", curve.Epoch), ("@n", name), ("@v", value));
     }
 }

@@ -1,0 +1,40 @@
+using Amber.Silo.Hosting;
+using Amber.Silo.Store.Sqlite;
+using Amber.Storage.Blobs.FileSystem;
+
+namespace Amber.Silo.Tests.Store;
+
+public sealed class ConnectionSpecsTests
+{
+    [Theory]
+    [InlineData("foo", "has no scheme")]
+    [InlineData("mysql:db", "unknown scheme 'mysql'")]
+    [InlineData("sqlite:", "names nothing after 'sqlite:'")]
+    public void Bad_store_specs_say_what_is_expected(string spec, string fragment)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ConnectionSpecs.OpenStore(spec));
+        Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sqlite:<file> or postgres:<connection string>", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Secrets_in_a_refused_spec_are_not_echoed()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ConnectionSpecs.OpenBlobs("s3:AccountName=a;AccountKey=c2VjcmV0"));
+        Assert.DoesNotContain("c2VjcmV0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AccountKey=…", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Good_specs_open_the_named_backends()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "amber-silo-tests", Guid.NewGuid().ToString("N"));
+        await using (var store = ConnectionSpecs.OpenStore($"sqlite:{dir}/s.db"))
+        {
+            Assert.IsType<SqliteStateStore>(store);
+            await store.MigrateAsync();
+        }
+        Assert.IsType<FileSystemBlobStore>(ConnectionSpecs.OpenBlobs($"file:{dir}/blobs"));
+        Directory.Delete(dir, true);
+    }
+}
