@@ -25,6 +25,7 @@ public sealed class SweepCommand : ICommandModule
         sweep.Subcommands.Add(Results());
         sweep.Subcommands.Add(List());
         sweep.Subcommands.Add(Cancel());
+        sweep.Subcommands.Add(Watch());
         return sweep;
     }
 
@@ -138,6 +139,44 @@ public sealed class SweepCommand : ICommandModule
             else
                 foreach (var s in JsonSerializer.Deserialize<SweepView[]>(body, SiloServices.Json)!)
                     Console.WriteLine($"{s.Id}  {s.Status,-10} {s.Succeeded + s.Failed + s.Cancelled}/{s.PlannedRuns}  {s.Name}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private Command Watch()
+    {
+        var id = new Argument<string>("id") { Description = "Sweep id" };
+        var cmd = new Command("watch", "Follow a sweep's events live until it completes") { id };
+        cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
+        {
+            using var http = Client(pr);
+            http.Timeout = Timeout.InfiniteTimeSpan;
+            string sid = Uri.EscapeDataString(pr.GetValue(id)!);
+            using var events = await http.GetAsync($"api/events?sweep={sid}", HttpCompletionOption.ResponseHeadersRead, ct);
+            await SiloCliSupport.EnsureAsync(events, "watch");
+            // Subscribed first, then checked, so a sweep finishing in between is not waited on forever.
+            using var current = await http.GetAsync($"api/sweeps/{sid}", ct);
+            await SiloCliSupport.EnsureAsync(current, "status");
+            var sweep = (await current.Content.ReadFromJsonAsync<SweepView>(SiloServices.Json, ct))!;
+            if (sweep.Completed)
+            {
+                Console.WriteLine($"{sweep.Id}: {sweep.Status} ({sweep.Succeeded} succeeded, {sweep.Failed} failed, {sweep.Cancelled} cancelled)");
+                return 0;
+            }
+            using var reader = new StreamReader(await events.Content.ReadAsStreamAsync(ct));
+            int finished = sweep.Succeeded + sweep.Failed + sweep.Cancelled;
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+                if (pr.GetValue(json)) Console.WriteLine(line["data: ".Length..]);
+                var e = JsonSerializer.Deserialize<Amber.Silo.Scheduling.SiloEvent>(line["data: ".Length..], SiloServices.Json)!;
+                if (e.Kind == "run-finished") finished++;
+                if (!pr.GetValue(json) && e.Kind is not ("run-progress" or "subscribed"))
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Kind,-15} {e.RunId ?? e.Detail ?? e.SweepId} {e.Status} [{finished}/{sweep.PlannedRuns}]" +
+                                      (e.Kind is "run-requeued" && e.Detail is not null ? $" ({e.Detail})" : ""));
+                if (e.Kind == "sweep-completed") return e.Status is "succeeded" ? 0 : 1;
+            }
             return 0;
         }));
         return cmd;

@@ -12,8 +12,8 @@ namespace Amber.Silo.Api;
 /// <summary>
 /// Live events for dashboards and `watch`-style clients.
 /// <code>
-/// GET /api/events[?sweep={id}]    server-sent events: run-started, run-progress, run-requeued, run-finished,
-///                                 trial-finished, sweep-finished, sweep-completed (event type = kind, data = SiloEvent JSON)
+/// GET /api/events[?sweep={id}]    server-sent events: subscribed (first), run-started, run-progress, run-requeued,
+///                                 run-finished, trial-finished, sweep-finished, sweep-completed (type = kind, data = SiloEvent JSON)
 /// </code>
 /// </summary>
 public static class EventsApi
@@ -31,6 +31,8 @@ public static class EventsApi
     private static async IAsyncEnumerable<SseItem<SiloEvent>> ReadAsync(SiloScheduler scheduler, string? sweep, [EnumeratorCancellation] CancellationToken ct)
     {
         var reader = scheduler.Events.Subscribe(ct);
+        // A first event flushes the response headers at once, so a client knows it is subscribed before anything happens.
+        yield return new SseItem<SiloEvent>(new SiloEvent("subscribed", sweep ?? "*"), "subscribed");
         await foreach (var e in reader.ReadAllAsync(ct).ConfigureAwait(false))
             if (sweep is null || e.SweepId == sweep) yield return new SseItem<SiloEvent>(e, e.Kind);
     }

@@ -170,6 +170,7 @@ public sealed class SiloApiTests : IAsyncLifetime
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var subscribed = new TaskCompletionSource();
         var reading = Task.Run(async () =>
         {
             using var response = await user.GetAsync($"/api/events?sweep={sweep.Id}", HttpCompletionOption.ResponseHeadersRead, stop.Token);
@@ -179,6 +180,7 @@ public sealed class SiloApiTests : IAsyncLifetime
             var current = new List<string>();
             while (await reader.ReadLineAsync(stop.Token) is { } line)
             {
+                if (line == "event: subscribed") subscribed.TrySetResult();
                 if (line.Length > 0) { current.Add(line); continue; }
                 if (current.Contains("event: run-finished"))
                 {
@@ -189,15 +191,14 @@ public sealed class SiloApiTests : IAsyncLifetime
             }
         });
 
+        // The stream opens with a "subscribed" event, so once it arrives no later event can be missed.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!subscribed.Task.IsCompleted && DateTime.UtcNow < deadline) await Task.WhenAny(subscribed.Task, Task.Delay(50));
+        Assert.True(subscribed.Task.IsCompleted, "no 'subscribed' event arrived");
         var worker = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
         await worker.RegisterAsync(new WorkerCapabilities("sse"), default);
-        // The stream subscribes when its request arrives; keep finishing runs until the reader has seen one finish.
-        for (int i = 0; i < sweep.PlannedRuns && !reading.IsCompleted; i++)
-        {
-            var offer = (await worker.LeaseAsync(default))!;
-            await worker.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
-            await Task.WhenAny(reading, Task.Delay(300));
-        }
+        var offer = (await worker.LeaseAsync(default))!;
+        await worker.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, RunOutcome.Empty, default);
         await reading.WaitAsync(TimeSpan.FromSeconds(20));
         var data = seen.Single(l => l.StartsWith("data: ", StringComparison.Ordinal));
         var e = JsonSerializer.Deserialize<SiloEvent>(data["data: ".Length..], SiloServices.Json)!;

@@ -9,7 +9,7 @@ public class AzureRetryTests
     private static readonly AzureStorageConnection Connection =
         AzureStorageConnection.WithSharedKey(new Uri("http://127.0.0.1:1/devstoreaccount1"), "devstoreaccount1", Convert.ToBase64String(new byte[64]));
 
-    private static AzureBlobStore Store(FaultHandler handler, int retries = 4) => new(Connection, "faults",
+    private static AzureBlobStore Store(HttpMessageHandler handler, int retries = 4) => new(Connection, "faults",
         new AzureBlobStoreOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5), CreateContainerIfMissing = false },
         new HttpClient(handler));
 
@@ -97,6 +97,74 @@ public class AzureRetryTests
         var e = await Assert.ThrowsAsync<IOException>(() => store.PutAsync("big", new BrokenAfter(new PatternStream(64 * 4096, seed: 2), 5 * 4096)));
         Assert.Equal("source broke", e.Message);
         Assert.DoesNotContain(handler.Queries, q => q.Contains("comp=blocklist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_dropped_download_resumes_from_where_it_stopped()
+    {
+        var data = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray();
+        var ranges = new List<(string? Range, string? IfMatch)>();
+        var handler = new LambdaHandler(request =>
+        {
+            string? Header(string h) => request.Headers.TryGetValues(h, out var v) ? v.Single() : null;
+            ranges.Add((Header("Range"), Header("If-Match")));
+            if (ranges.Count == 1) return Content(HttpStatusCode.OK, new BreakingStream(data, 1000), data.Length);
+            int from = int.Parse(Header("Range")!["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
+            return Content(HttpStatusCode.PartialContent, new MemoryStream(data[from..]), data.Length - from);
+        });
+        using var store = Store(handler);
+        await using var download = await store.GetAsync("blob");
+        var copy = new MemoryStream();
+        await download!.Content.CopyToAsync(copy);
+        Assert.Equal(data, copy.ToArray());
+        Assert.Equal([(null, null), ("bytes=1000-", "\"0x1\"")], ranges);
+    }
+
+    [Fact]
+    public async Task A_download_whose_blob_changed_meanwhile_fails_instead_of_mixing_versions()
+    {
+        var data = new byte[5000];
+        int calls = 0;
+        var handler = new LambdaHandler(_ => ++calls == 1
+            ? Content(HttpStatusCode.OK, new BreakingStream(data, 1000), data.Length)
+            : new HttpResponseMessage(HttpStatusCode.PreconditionFailed));
+        using var store = Store(handler);
+        await using var download = await store.GetAsync("blob");
+        var e = await Assert.ThrowsAsync<IOException>(() => download!.Content.CopyToAsync(Stream.Null));
+        Assert.Contains("changed while it was being read", e.Message);
+    }
+
+    private static HttpResponseMessage Content(HttpStatusCode status, Stream body, long length)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StreamContent(body) };
+        response.Content.Headers.ContentLength = length;
+        response.Headers.ETag = new("\"0x1\"");
+        return response;
+    }
+
+    /// <summary>Serves <c>data</c> and fails like a dropped connection after <c>failAt</c> bytes.</summary>
+    private sealed class BreakingStream(byte[] data, int failAt) : Stream
+    {
+        private int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => data.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= failAt) throw new IOException("connection reset by peer");
+            int n = Math.Min(count, failAt - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class LambdaHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler

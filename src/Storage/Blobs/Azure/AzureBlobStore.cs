@@ -229,9 +229,39 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("get", name, response).ConfigureAwait(false);
             var properties = PropertiesFromHeaders(name, response);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var download = new BlobDownload(properties, new HttpResponseStream(stream, response));
+            var body = new ResumingDownloadStream(response, stream, properties.Length, _options.MaxRetries,
+                (offset, ct) => ResumeAsync(name, properties.ETag, offset, ct));
             response = null;
-            return download;
+            return new BlobDownload(properties, body);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    /// <summary>The rest of a download from <paramref name="offset"/>, only if the blob still has <paramref name="etag"/>.</summary>
+    private async Task<(HttpResponseMessage Response, Stream Body)> ResumeAsync(string name, string etag, long offset, CancellationToken ct)
+    {
+        var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, BlobUri(name));
+            request.Headers.TryAddWithoutValidation("Range", FormattableString.Invariant($"bytes={offset}-"));
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return request;
+        }, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        try
+        {
+            if (response.StatusCode == HttpStatusCode.PartialContent)
+            {
+                var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                var result = (response, body);
+                response = null;
+                return result;
+            }
+            if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+                throw new IOException($"blob '{name}' changed while it was being read (ETag {etag} no longer matches after {offset} bytes); read it again");
+            throw await FailureAsync("get (resume)", name, response).ConfigureAwait(false);
         }
         finally
         {
