@@ -7,11 +7,11 @@ namespace Amber.Silo.Tests.Experiment;
 /// An <see cref="IRunContext"/> that keeps what a run reports in memory; checkpoints live here (not in the blob store),
 /// so a test can hand one attempt's checkpoint to the next.
 /// </summary>
-internal sealed class RecordingRunContext(IBlobStore blobs, RunCheckpoint? resumeFrom = null) : IRunContext
+internal sealed class RecordingRunContext(IBlobStore blobs, RunCheckpoint? resumeFrom = null, CancellationToken aborted = default) : IRunContext
 {
     public IBlobStore Blobs { get; } = blobs;
 
-    public CancellationToken Aborted => CancellationToken.None;
+    public CancellationToken Aborted => aborted;
 
     public List<EpochProgress> Epochs { get; } = [];
 

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Amber.Data.Features;
+using Amber.Data.Npy;
 using Amber.Data.Synthetic;
 using Amber.Grains.Parameters;
 using Amber.Silo.Execution;
@@ -22,7 +24,7 @@ public sealed class TrainingRunExecutorTests : IDisposable
         CheckpointEvery = checkpointEvery,
     });
 
-    private static RunAssignment Assignment(string method, int fold, int seed, string sweep = "sw-test")
+    private static RunAssignment Assignment(string method, int fold, int seed, string sweep = "sw-test", string corpus = "synthetic", string features = "builtin")
     {
         var parameters = new TrialParameters(new Dictionary<string, ParameterValue>
         {
@@ -31,7 +33,7 @@ public sealed class TrainingRunExecutorTests : IDisposable
             ["patience"] = ParameterValue.Of(0L),
             ["hidden"] = ParameterValue.Of(32L),
         });
-        var protocol = new RunProtocol("synthetic", "builtin", ImmutableSortedDictionary<string, string>.Empty, fold, 5, seed, "random");
+        var protocol = new RunProtocol(corpus, features, ImmutableSortedDictionary<string, string>.Empty, fold, 5, seed, "random");
         return new RunAssignment(sweep, $"{sweep}-t000", $"{sweep}-t000-f{fold}-s{seed}", 0, 1, GangInfo.Single("w"), parameters, protocol, $"sweeps/{sweep}/runs/r/a1/");
     }
 
@@ -121,6 +123,50 @@ public sealed class TrainingRunExecutorTests : IDisposable
         var bad = Assert.Throws<FormatException>(() => RunHyperparameters.From(new TrialParameters(new Dictionary<string, ParameterValue> { ["method"] = ParameterValue.Of("amber3") }), 1));
         Assert.Contains("amber3", bad.Message, StringComparison.Ordinal);
         Assert.Contains("amber2", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Imported_npy_embeddings_replace_the_builtin_features()
+    {
+        var blobs = new FileSystemBlobStore(Path.Combine(dir.Path, "blobs"));
+        var executor = Executor();
+        var builtin = await executor.Features.GetAsync(Assignment("amber2", 1, 1).Protocol, blobs, CancellationToken.None);
+        var npy = Path.Combine(dir.Path, "embeddings");
+        Directory.CreateDirectory(Path.Combine(npy, "speech"));
+        Directory.CreateDirectory(Path.Combine(npy, "text"));
+        var rng = new Random(5);
+        foreach (var id in builtin.Ids)
+        {
+            NpyWriter.Write(Path.Combine(npy, "speech", id + ".npy"), Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble()).ToArray(), [8]);
+            NpyWriter.Write(Path.Combine(npy, "text", id + ".npy"), Enumerable.Range(0, 6).Select(_ => (float)rng.NextDouble()).ToArray(), [6]);
+        }
+        var run = Assignment("amber2", 1, 1, corpus: "synthetic:" + Path.Combine(dir.Path, "work", "synthetic"), features: "npy:" + npy);
+        var outcome = await executor.ExecuteAsync(run, new RecordingRunContext(blobs), CancellationToken.None);
+
+        var manifest = await FeatureSetStore.ReadManifestAsync(blobs, executor.Features.PrefixFor(run.Protocol));
+        Assert.Equal((8, 6, builtin.Count), (manifest.SpeechDim, manifest.TextDim, manifest.Count));
+        Assert.Contains(outcome.Metrics, m => m is { Level: "all", Name: "bc" });
+        Assert.NotEqual(executor.Features.PrefixFor(run.Protocol), executor.Features.PrefixFor(Assignment("amber2", 1, 1).Protocol));
+    }
+
+    [Fact]
+    public async Task An_aborted_attempt_stops_instead_of_finishing()
+    {
+        var blobs = new FileSystemBlobStore(Path.Combine(dir.Path, "blobs"));
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+        var context = new RecordingRunContext(blobs, aborted: aborted.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Executor().ExecuteAsync(Assignment("ce", 1, 1), context, CancellationToken.None));
+        Assert.Empty(context.Epochs);
+        Assert.Empty(await ListAsync(blobs, "results/"));
+    }
+
+    [Fact]
+    public async Task A_fold_the_corpus_does_not_have_is_refused_with_the_valid_range()
+    {
+        var blobs = new FileSystemBlobStore(Path.Combine(dir.Path, "blobs"));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Executor().ExecuteAsync(Assignment("ce", 6, 1), new RecordingRunContext(blobs), CancellationToken.None));
+        Assert.Equal("protocol.folds: fold 6 does not exist; the corpus has 5 sessions, so folds 1..5 are valid", e.Message);
     }
 
     private static async Task<List<string>> ListAsync(FileSystemBlobStore blobs, string prefix)
