@@ -49,6 +49,20 @@ public sealed class RunCommandErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_run_is_listed_with_its_reason_the_others_are_still_summarized_and_the_exit_code_is_1()
+    {
+        var file = Path.Combine(dir.Path, "partly.yaml");
+        await File.WriteAllTextAsync(file, "name: partly\nmethods: [ce]\nprotocol: {folds: [5, 6], seeds: [1]}\nspace: {max_epochs: 2, hidden: 16}\nretries: 0\n");
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(2), "run", "--sweep", file, "--out", "out");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches(@"run sw-\S+-t000-f6-s1 failed: .*fold 6 does not exist; the corpus has 5 sessions, so folds 1\.\.5 are valid", r.Stderr);
+        // Fold 5 alone: one value per cell, no spread.
+        Assert.Matches(@"│ ce\s+│ high\s+│\s+1 │\s+0\.\d{3} │", r.Stdout);
+        // The silo's failure reason names the exception type; what must never appear is a stack trace.
+        Assert.DoesNotContain("   at ", r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_dashboard_option_says_it_is_not_built_and_exits_2()
     {
         var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--quick", "--dashboard", "--out", "out");
