@@ -86,7 +86,7 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     {
         var labels = protocol.Labels;
         var subset = labels.TryGetValue("subset", out var s) && s == "any-vote" ? IemocapSubset.AnyVote : IemocapSubset.Consensus4;
-        bool includeSelf = labels.TryGetValue("include_self", out var inc) && bool.Parse(inc);
+        bool includeSelf = labels.TryGetValue("include_self", out var inc) && inc.Trim().ToLowerInvariant() is "true" or "yes" or "on" or "1";
         double secondary = labels.TryGetValue("secondary_weight", out var sw) ? double.Parse(sw, CultureInfo.InvariantCulture) : 0;
         double extraWeight = labels.TryGetValue("extra_weight", out var ew) ? double.Parse(ew, CultureInfo.InvariantCulture) : 1.0;
         var (speech, text) = FeatureSources(protocol.Features);
