@@ -16,7 +16,9 @@ await conn.run(`CREATE TABLE t AS SELECT p.*, s.method, tr.conflict,
   ${C.map(c => `tr.pi_${c} AS pi_${c}, (p.pred_${c} + p.ref_${c}) / 2 AS mp_${c}, (tr.pi_${c} + p.ref_${c}) / 2 AS mq_${c}`).join(', ')}
   FROM read_parquet(${lit(dir + '/*/*/predictions.parquet')}) p
   JOIN read_csv_auto(${lit(truth)}) tr ON tr.id = p.utterance_id
-  JOIN (SELECT DISTINCT trial, CASE WHEN trial LIKE '%t000' THEN 'ce' ELSE 'amber2' END AS method FROM read_parquet(${lit(dir + '/*/*/predictions.parquet')})) s ON s.trial = p.trial`);
+  JOIN (SELECT DISTINCT regexp_extract(file_name, '/([^/]+)/[^/]+/predictions[.]parquet$', 1) AS trial,
+               json_extract_string(decode(value), '$.method') AS method
+        FROM parquet_kv_metadata(${lit(dir + '/*/*/predictions.parquet')}) WHERE decode(key) = 'amber.config') s ON s.trial = p.trial`);
 const jsOf = (p, m) => `0.5 * ((${kl(p, m)}) + (${kl('ref', m)}))`;
 const rows = (await conn.runAndReadAll(`SELECT method, ambiguity_level AS level, count(*)::INTEGER AS n,
     round(avg(${bc('pred', 'ref')}), 4) AS bc_model_y,
