@@ -1,3 +1,4 @@
+using Amber.Storage.Blobs;
 using System.Security.Claims;
 using Amber.Silo.Auth;
 using Amber.Silo.Execution;
@@ -43,9 +44,7 @@ public static class WorkersApi
             AckAsync(id, () => s.ReportProgressAsync(WorkerOf(user), id, body.Attempt, new EpochProgress(body.Epoch, body.Values), ct)));
         worker.MapPost("/runs/{id}/metrics", (string id, MetricsRequest body, ClaimsPrincipal user, SiloScheduler s, CancellationToken ct) =>
             AckAsync(id, () => s.RecordMetricsAsync(WorkerOf(user), id, body.Attempt, body.Rows, ct)));
-        worker.MapPost("/runs/{id}/complete", (string id, CompleteRequest body, ClaimsPrincipal user, SiloScheduler s, CancellationToken ct) =>
-            AckAsync(id, () => s.CompleteAsync(WorkerOf(user), id, body.Attempt,
-                new RunOutcome(body.Metrics ?? [], body.Artifacts ?? new Dictionary<string, string>(), body.EpochsTrained), ct)));
+        worker.MapPost("/runs/{id}/complete", CompleteAsync);
         worker.MapPost("/runs/{id}/fail", (string id, FailRequest body, ClaimsPrincipal user, SiloScheduler s, CancellationToken ct) =>
             AckAsync(id, () => s.FailAsync(WorkerOf(user), id, body.Attempt, body.Reason ?? "", ct)));
         return app;
@@ -78,6 +77,37 @@ public static class WorkersApi
     {
         await scheduler.DeregisterWorkerAsync(WorkerOf(user), ct).ConfigureAwait(false);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Commits an attempt. Artifact names come from a remote process, so each must be a valid blob name (no absolute paths,
+    /// no '..' segments, no control characters) before the silo stores it or hands it to readers.
+    /// </summary>
+    private static async Task<Results<Ok<RunAck>, Conflict<RunAck>, ProblemHttpResult, ValidationProblem>> CompleteAsync(
+        string id, CompleteRequest body, ClaimsPrincipal user, SiloScheduler s, CancellationToken ct)
+    {
+        var artifacts = body.Artifacts ?? new Dictionary<string, string>();
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (role, name) in artifacts)
+        {
+            try
+            {
+                BlobName.Validate(name, $"artifacts.{role}");
+            }
+            catch (ArgumentException e)
+            {
+                errors[$"artifacts.{role}"] = [e.Message.Split(" (Parameter", 2)[0]];
+            }
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid artifact names");
+        return await AckAsync(id, () => s.CompleteAsync(WorkerOf(user), id, body.Attempt,
+            new RunOutcome(body.Metrics ?? [], artifacts, body.EpochsTrained), ct)).ConfigureAwait(false) switch
+        {
+            { Result: Ok<RunAck> ok } => ok,
+            { Result: Conflict<RunAck> conflict } => conflict,
+            { Result: ProblemHttpResult problem } => problem,
+            var other => throw new InvalidOperationException($"unexpected result {other.Result.GetType().Name}"),
+        };
     }
 
     private static async Task<Results<Ok<RunAck>, Conflict<RunAck>, ProblemHttpResult>> AckAsync(string runId, Func<Task<RunAck>> call)

@@ -162,6 +162,30 @@ public sealed class SiloApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Completing_with_a_path_traversal_artifact_name_is_refused_and_commits_nothing()
+    {
+        var user = factory.Client(SiloApiFactory.UserToken);
+        Assert.Equal(HttpStatusCode.Created, (await user.PostAsync("/api/sweeps", Yaml("method: ce\nprotocol: {folds: [1], seeds: 1}\n"))).StatusCode);
+        var worker = new HttpWorkerProtocol(factory.Client(null), SiloApiFactory.JoinToken);
+        var reg = await worker.RegisterAsync(new WorkerCapabilities("w"), default);
+        var offer = (await worker.LeaseAsync(default))!;
+        var raw = factory.Client(reg.Token);
+
+        var bad = await raw.PostAsJsonAsync($"/api/runs/{offer.Assignment.RunId}/complete",
+            new CompleteRequest(offer.Assignment.Attempt, [], new Dictionary<string, string> { ["metrics"] = "../../etc/passwd", ["curves"] = "/abs/curves.parquet" }, 1),
+            SiloServices.Json);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await JsonAsync(bad)).GetProperty("errors");
+        Assert.Contains("traversal", errors.GetProperty("artifacts.metrics")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("absolute", errors.GetProperty("artifacts.curves")[0].GetString(), StringComparison.Ordinal);
+        var run = (await user.GetFromJsonAsync<JsonElement>($"/api/runs/{offer.Assignment.RunId}", SiloServices.Json));
+        Assert.Equal("running", run.GetProperty("status").GetString());
+
+        var good = new RunOutcome([], new Dictionary<string, string> { ["metrics"] = "results/s/t/1-1/metrics.parquet" }, 1);
+        Assert.True((await worker.CompleteAsync(offer.Assignment.RunId, offer.Assignment.Attempt, good, default)).Accepted);
+    }
+
+    [Fact]
     public async Task Events_stream_as_server_sent_events()
     {
         var user = factory.Client(SiloApiFactory.UserToken);
