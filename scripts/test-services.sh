@@ -33,7 +33,8 @@ amber_install_npm() {
 }
 
 amber_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  # Ask the kernel for a free loopback port (Node is required anyway for the test tools).
+  node -e 'const s=require("net").createServer(); s.listen(0,"127.0.0.1",()=>{console.log(s.address().port); s.close();})'
 }
 
 amber_start_postgres() {
