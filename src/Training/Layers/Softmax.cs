@@ -13,11 +13,7 @@ public static class Softmax
         {
             var z = logits.Slice(r * classes, classes);
             var p = probs.Slice(r * classes, classes);
-            var max = z[0];
-            for (var c = 1; c < classes; c++)
-            {
-                max = T.Max(max, z[c]);
-            }
+            var max = RowMax(z);
             var sum = T.Zero;
             for (var c = 0; c < classes; c++)
             {
@@ -39,11 +35,7 @@ public static class Softmax
         {
             var z = logits.Slice(r * classes, classes);
             var lp = logProbs.Slice(r * classes, classes);
-            var max = z[0];
-            for (var c = 1; c < classes; c++)
-            {
-                max = T.Max(max, z[c]);
-            }
+            var max = RowMax(z);
             var sum = T.Zero;
             for (var c = 0; c < classes; c++)
             {
@@ -55,6 +47,18 @@ public static class Softmax
                 lp[c] = z[c] - log;
             }
         }
+    }
+
+    /// <summary>The row's largest logit: subtracting it keeps exp from overflowing without changing the result.</summary>
+    private static T RowMax<T>(ReadOnlySpan<T> z)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var max = z[0];
+        for (var c = 1; c < z.Length; c++)
+        {
+            max = T.Max(max, z[c]);
+        }
+        return max;
     }
 
     /// <summary>dLogits += J_softmaxᵀ dProbs, i.e. p ⊙ (dp − Σ p·dp) per row.</summary>

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Globalization;
 using System.Text;
 
 namespace Amber.Training.Tests.Support;
@@ -45,38 +47,27 @@ internal sealed class GoldenFile
 /// <summary>Tensor comparison that names the first elements that differ.</summary>
 internal static class TensorAssert
 {
-    public static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double relative, double absolute, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: expected {expected.Length} values, got {actual.Length}.");
-        var failures = new StringBuilder();
-        var bad = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            var tolerance = absolute + relative * Math.Abs(expected[i]);
-            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
-            {
-                if (bad++ < 5)
-                {
-                    failures.Append($" [{i}] expected {expected[i]:G9} got {actual[i]:G9};");
-                }
-            }
-        }
-        Assert.True(bad == 0, $"{what}: {bad} of {expected.Length} values differ:{failures}");
-    }
+    public static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double relative, double absolute, string what) =>
+        Close(expected, actual, relative, absolute, what, "G9");
 
-    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double relative, double absolute, string what)
+    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double relative, double absolute, string what) =>
+        Close(expected, actual, relative, absolute, what, "G12");
+
+    /// <summary>|expected − actual| ≤ absolute + relative·|expected| element-wise (the difference taken in T, as before).</summary>
+    private static void Close<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, double relative, double absolute, string what, string format)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Assert.True(expected.Length == actual.Length, $"{what}: expected {expected.Length} values, got {actual.Length}.");
         var failures = new StringBuilder();
         var bad = 0;
         for (var i = 0; i < expected.Length; i++)
         {
-            var tolerance = absolute + relative * Math.Abs(expected[i]);
-            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
+            var tolerance = absolute + relative * double.CreateChecked(T.Abs(expected[i]));
+            if (!(double.CreateChecked(T.Abs(expected[i] - actual[i])) <= tolerance))
             {
                 if (bad++ < 5)
                 {
-                    failures.Append($" [{i}] expected {expected[i]:G12} got {actual[i]:G12};");
+                    failures.Append($" [{i}] expected {expected[i].ToString(format, CultureInfo.InvariantCulture)} got {actual[i].ToString(format, CultureInfo.InvariantCulture)};");
                 }
             }
         }
