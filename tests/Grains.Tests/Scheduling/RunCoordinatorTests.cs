@@ -84,10 +84,10 @@ public sealed class RunCoordinatorTests
     public void Sweep_and_trial_grains_refuse_to_count_more_runs_than_planned()
     {
         var s = SweepState.Create("s", "s", 1, 1, T0) with { Succeeded = 1, Status = SweepStatus.Succeeded };
-        Assert.Equal(Verdict.Rejected, SweepGrain.Decide(s, new RecordRunFinished("x", RunStatus.Succeeded, false, T0)).Verdict);
+        Assert.Equal(Verdict.Rejected, SweepTransitions.Decide(s, new RecordRunFinished("x", RunStatus.Succeeded, false, T0)).Verdict);
         var t = TrialState.Create("t", "s", 0, Params, 1) with { Succeeded = 1 };
-        Assert.Equal(Verdict.Rejected, TrialGrain.Decide(t, new TrialRunFinished("x", RunStatus.Failed)).Verdict);
-        Assert.Equal(Verdict.Rejected, TrialGrain.Decide(TrialState.Create("t", "s", 0, Params, 2), new TrialRunFinished("x", RunStatus.Running)).Verdict);
+        Assert.Equal(Verdict.Rejected, TrialTransitions.Decide(t, new TrialRunFinished("x", RunStatus.Failed)).Verdict);
+        Assert.Equal(Verdict.Rejected, TrialTransitions.Decide(TrialState.Create("t", "s", 0, Params, 2), new TrialRunFinished("x", RunStatus.Running)).Verdict);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class RunCoordinatorTests
 
         var c = new World(runs: 2, parallel: 2);
         c.Do(0, new LeaseRun("w1", T0, Lease));
-        var cancel = SweepGrain.Decide(c.Sweep, new CancelSweep("user", T0));
+        var cancel = SweepTransitions.Decide(c.Sweep, new CancelSweep("user", T0));
         Assert.IsType<SweepCancelled>(Assert.Single(cancel.Events));
         c.Sweep = cancel.State;
         Assert.Equal(Verdict.Rejected, c.Do(1, new LeaseRun("w2", T0, Lease)).Verdict);
@@ -151,15 +151,15 @@ public sealed class RunCoordinatorTests
     public void Worker_liveness_transitions()
     {
         var w = Worker("a");
-        var lost = WorkerGrain.Decide(w, new CheckLiveness(T0 + TimeSpan.FromSeconds(1)));
+        var lost = WorkerTransitions.Decide(w, new CheckLiveness(T0 + TimeSpan.FromSeconds(1)));
         Assert.Equal(WorkerStatus.Lost, lost.State.Status);
         Assert.IsType<WorkerLost>(Assert.Single(lost.Events));
-        Assert.Equal(Verdict.NoChange, WorkerGrain.Decide(w, new CheckLiveness(T0)).Verdict);
-        var back = WorkerGrain.Decide(lost.State, new Heartbeat(T0 + TimeSpan.FromSeconds(2)));
+        Assert.Equal(Verdict.NoChange, WorkerTransitions.Decide(w, new CheckLiveness(T0)).Verdict);
+        var back = WorkerTransitions.Decide(lost.State, new Heartbeat(T0 + TimeSpan.FromSeconds(2)));
         Assert.Equal(WorkerStatus.Alive, back.State.Status);
-        var left = WorkerGrain.Decide(back.State, new Deregister()).State;
-        Assert.Equal(Verdict.Rejected, WorkerGrain.Decide(left, new Heartbeat(T0)).Verdict);
-        Assert.Equal(Verdict.Rejected, WorkerGrain.Decide(left, new TakeSlot("r")).Verdict);
-        Assert.Equal(Verdict.NoChange, WorkerGrain.Decide(w, new ReleaseSlot("r")).Verdict);
+        var left = WorkerTransitions.Decide(back.State, new Deregister()).State;
+        Assert.Equal(Verdict.Rejected, WorkerTransitions.Decide(left, new Heartbeat(T0)).Verdict);
+        Assert.Equal(Verdict.Rejected, WorkerTransitions.Decide(left, new TakeSlot("r")).Verdict);
+        Assert.Equal(Verdict.NoChange, WorkerTransitions.Decide(w, new ReleaseSlot("r")).Verdict);
     }
 }

@@ -191,7 +191,7 @@ public abstract class SqlStateStore : IStateStore
             var t = scope.Transaction;
             var sweep = await LoadSweepAsync(c, t, sweepId, ct).ConfigureAwait(false)
                         ?? throw new KeyNotFoundException($"sweep '{sweepId}' does not exist");
-            var d = SweepGrain.Decide(sweep, command);
+            var d = SweepTransitions.Decide(sweep, command);
             if (d.Verdict == Verdict.Accepted)
             {
                 await WriteSweepAsync(c, t, sweep.Version, d.State, ct).ConfigureAwait(false);
@@ -257,7 +257,7 @@ public abstract class SqlStateStore : IStateStore
             var t = scope.Transaction;
             var w = (await LoadWorkersAsync(c, t, [workerId], ct).ConfigureAwait(false)).GetValueOrDefault(workerId)
                     ?? throw new KeyNotFoundException($"worker '{workerId}' is not registered");
-            var d = WorkerGrain.Decide(w, command);
+            var d = WorkerTransitions.Decide(w, command);
             if (d.Verdict == Verdict.Accepted)
             {
                 await WriteWorkerAsync(c, t, w.Version, d.State, ct).ConfigureAwait(false);

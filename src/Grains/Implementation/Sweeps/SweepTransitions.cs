@@ -6,7 +6,7 @@ namespace Amber.Grains.Sweeps;
 /// Every transition of a sweep: the parallel budget (active runs ≤ max_parallel_runs) and the exact finish
 /// (finished == planned). A cancelled sweep still counts its runs in as they are cancelled, then stays cancelled.
 /// </summary>
-public static class SweepGrain
+public static class SweepTransitions
 {
     /// <summary>Applies <paramref name="command"/> to <paramref name="state"/>.</summary>
     public static Decision<SweepState> Decide(SweepState state, SweepCommand command) => command switch

@@ -11,7 +11,7 @@ namespace Amber.Grains.Runs;
 /// any unfinished state ──cancel──▶ Cancelled; finished states accept nothing (repeats of the final commit are NoChange).
 /// </code>
 /// </summary>
-public static class RunGrain
+public static class RunTransitions
 {
     /// <summary>Applies <paramref name="command"/> to <paramref name="state"/>.</summary>
     public static Decision<RunState> Decide(RunState state, RunCommand command) => command switch

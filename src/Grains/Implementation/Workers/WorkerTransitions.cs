@@ -50,7 +50,7 @@ public sealed record Deregister : WorkerCommand;
 public sealed record WorkerLost(string WorkerId, DateTimeOffset LastHeartbeat) : GrainEvent;
 
 /// <summary>Every transition of a worker.</summary>
-public static class WorkerGrain
+public static class WorkerTransitions
 {
     /// <summary>Applies <paramref name="command"/> to <paramref name="state"/>.</summary>
     public static Decision<WorkerState> Decide(WorkerState state, WorkerCommand command) => command switch

@@ -35,7 +35,7 @@ public static class RunCoordinator
     /// <summary>Applies <paramref name="command"/> to the run and everything it affects.</summary>
     public static ChangeSet Apply(RunSnapshot snapshot, RunCommand command, DateTimeOffset now)
     {
-        var run = RunGrain.Decide(snapshot.Run, command);
+        var run = RunTransitions.Decide(snapshot.Run, command);
         if (run.Verdict != Verdict.Accepted) return Unchanged(snapshot, run.Verdict, run.Reason);
 
         SweepState sweep = snapshot.Sweep;
@@ -48,7 +48,7 @@ public static class RunCoordinator
 
         string? ApplySweep(SweepCommand c)
         {
-            var d = SweepGrain.Decide(sweep, c);
+            var d = SweepTransitions.Decide(sweep, c);
             if (d.Verdict == Verdict.Rejected) return d.Reason;
             if (d.Verdict == Verdict.Accepted) { sweep = d.State; sweepChanged = true; events.AddRange(d.Events); }
             return null;
@@ -57,7 +57,7 @@ public static class RunCoordinator
         string? ApplyWorker(string id, WorkerCommand c)
         {
             if (Worker(id) is not { } w) return c is TakeSlot ? $"worker {id} is not registered" : null;
-            var d = WorkerGrain.Decide(w, c);
+            var d = WorkerTransitions.Decide(w, c);
             if (d.Verdict == Verdict.Rejected) return d.Reason;
             if (d.Verdict == Verdict.Accepted) workers[id] = d.State;
             return null;
@@ -88,7 +88,7 @@ public static class RunCoordinator
 
         string? CountTrial(RunFinished f)
         {
-            var d = TrialGrain.Decide(trial, new TrialRunFinished(f.RunId, f.Status));
+            var d = TrialTransitions.Decide(trial, new TrialRunFinished(f.RunId, f.Status));
             if (d.Verdict == Verdict.Rejected) return d.Reason;
             trial = d.State;
             trialChanged = true;

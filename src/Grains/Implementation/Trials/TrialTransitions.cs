@@ -33,7 +33,7 @@ public sealed record TrialRunFinished(string RunId, RunStatus Status);
 public sealed record TrialFinished(string SweepId, string TrialId, string Status) : GrainEvent;
 
 /// <summary>The trial's only transition: counting finished runs, never beyond the plan.</summary>
-public static class TrialGrain
+public static class TrialTransitions
 {
     /// <summary>Counts <paramref name="command"/> in.</summary>
     public static Decision<TrialState> Decide(TrialState state, TrialRunFinished command)

@@ -2,7 +2,7 @@ using Amber.Grains.Runs;
 
 namespace Amber.Grains.Tests.Runs;
 
-public sealed class RunGrainTests
+public sealed class RunTransitionsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -11,7 +11,7 @@ public sealed class RunGrainTests
 
     private static RunState Apply(RunState s, RunCommand c)
     {
-        var d = RunGrain.Decide(s, c);
+        var d = RunTransitions.Decide(s, c);
         Assert.True(d.Verdict == Verdict.Accepted, $"expected {c} to be accepted in {s.Status}: {d.Reason}");
         return d.State;
     }
@@ -94,7 +94,7 @@ public sealed class RunGrainTests
             "cancel" => new CancelRun("user cancelled"),
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
         };
-        var d = RunGrain.Decide(s, c);
+        var d = RunTransitions.Decide(s, c);
         Assert.Equal(verdict, d.Verdict);
         Assert.Equal(after, d.State.Status);
         if (verdict != Verdict.Accepted)
@@ -116,12 +116,12 @@ public sealed class RunGrainTests
         s = Apply(s, new LeaseRun("w2", T0 + Lease, Lease));
         Assert.Equal(2, s.Attempt);
 
-        var late = RunGrain.Decide(s, new CompleteRun("w1", 1));
+        var late = RunTransitions.Decide(s, new CompleteRun("w1", 1));
         Assert.Equal(Verdict.Rejected, late.Verdict);
         Assert.Contains("stale", late.Reason, StringComparison.Ordinal);
-        Assert.Equal(Verdict.Rejected, RunGrain.Decide(s, new CompleteRun("w1", 2)).Verdict); // not the holder
+        Assert.Equal(Verdict.Rejected, RunTransitions.Decide(s, new CompleteRun("w1", 2)).Verdict); // not the holder
         s = Apply(s, new CompleteRun("w2", 2));
-        Assert.Equal(Verdict.NoChange, RunGrain.Decide(s, new CompleteRun("w2", 2)).Verdict); // idempotent repeat
+        Assert.Equal(Verdict.NoChange, RunTransitions.Decide(s, new CompleteRun("w2", 2)).Verdict); // idempotent repeat
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class RunGrainTests
             Assert.Equal(RunStatus.Queued, s.Status);
         }
         s = Apply(s, new LeaseRun("w", T0, Lease));
-        var d = RunGrain.Decide(s, new FailRun("w", 3, "disk full"));
+        var d = RunTransitions.Decide(s, new FailRun("w", 3, "disk full"));
         Assert.Equal(RunStatus.Failed, d.State.Status);
         Assert.Equal(3, d.State.Failures);
         Assert.Contains("disk full", d.State.LastError, StringComparison.Ordinal);
@@ -148,31 +148,31 @@ public sealed class RunGrainTests
     public void A_renewal_after_the_lease_lapsed_is_refused()
     {
         var s = Apply(Queued(), new LeaseRun("w1", T0, Lease));
-        var d = RunGrain.Decide(s, new RenewLease("w1", 1, T0 + Lease, Lease));
+        var d = RunTransitions.Decide(s, new RenewLease("w1", 1, T0 + Lease, Lease));
         Assert.Equal(Verdict.Rejected, d.Verdict);
         Assert.Contains("lapsed", d.Reason, StringComparison.Ordinal);
         var ok = Apply(s, new RenewLease("w1", 1, T0 + TimeSpan.FromSeconds(29), Lease));
         Assert.Equal(T0 + TimeSpan.FromSeconds(59), ok.LeaseExpiresAt);
-        Assert.Equal(Verdict.NoChange, RunGrain.Decide(ok, new ExpireLeases(T0 + TimeSpan.FromSeconds(58))).Verdict);
+        Assert.Equal(Verdict.NoChange, RunTransitions.Decide(ok, new ExpireLeases(T0 + TimeSpan.FromSeconds(58))).Verdict);
     }
 
     [Fact]
     public void A_gang_starts_only_when_complete_with_ranks_in_joining_order()
     {
         var s = Queued(gang: 3);
-        var d1 = RunGrain.Decide(s, new LeaseRun("a", T0, Lease));
+        var d1 = RunTransitions.Decide(s, new LeaseRun("a", T0, Lease));
         Assert.Contains(d1.Events, e => e is RunActivated);
         Assert.Equal(RunStatus.Gathering, d1.State.Status);
-        var d2 = RunGrain.Decide(d1.State, new LeaseRun("b", T0, Lease));
+        var d2 = RunTransitions.Decide(d1.State, new LeaseRun("b", T0, Lease));
         Assert.DoesNotContain(d2.Events, e => e is RunActivated);
-        Assert.Equal(Verdict.Rejected, RunGrain.Decide(d2.State, new LeaseRun("b", T0, Lease)).Verdict);
-        var d3 = RunGrain.Decide(d2.State, new LeaseRun("c", T0, Lease));
+        Assert.Equal(Verdict.Rejected, RunTransitions.Decide(d2.State, new LeaseRun("b", T0, Lease)).Verdict);
+        var d3 = RunTransitions.Decide(d2.State, new LeaseRun("c", T0, Lease));
         Assert.Equal(RunStatus.Running, d3.State.Status);
         var started = Assert.IsType<RunStarted>(Assert.Single(d3.Events));
         Assert.Equal(["a", "b", "c"], started.Workers);
         Assert.Equal([0, 1, 2], d3.State.Members.Select(m => m.Rank).ToArray());
         Assert.Equal(1, d3.State.Attempt);
-        var byRank2 = RunGrain.Decide(d3.State, new CompleteRun("c", 1));
+        var byRank2 = RunTransitions.Decide(d3.State, new CompleteRun("c", 1));
         Assert.Equal((Verdict.NoChange, RunStatus.Running), (byRank2.Verdict, byRank2.State.Status));
         Assert.Equal(RunStatus.Succeeded, Apply(d3.State, new CompleteRun("a", 1)).Status);
         Assert.Equal(RunStatus.Queued, Apply(d3.State, new FailRun("b", 1, "rank 1 crashed")).Status);
@@ -188,7 +188,7 @@ public sealed class RunGrainTests
         Assert.Equal("b", Assert.Single(s.Members).WorkerId);
         Assert.Equal(0, s.Members[0].Rank);
         Assert.Equal(0, s.Failures);
-        var d = RunGrain.Decide(s, new ExpireLeases(T0 + TimeSpan.FromSeconds(50)));
+        var d = RunTransitions.Decide(s, new ExpireLeases(T0 + TimeSpan.FromSeconds(50)));
         Assert.Equal(RunStatus.Queued, d.State.Status);
         Assert.IsType<RunRequeued>(Assert.Single(d.Events));
     }

@@ -5,7 +5,7 @@ using Amber.Grains.Workers;
 namespace Amber.Grains.Tests.Sweeps;
 
 /// <summary>Every sweep and worker state against every command, illegal ones included.</summary>
-public sealed class SweepAndWorkerGrainTableTests
+public sealed class SweepAndWorkerTransitionsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -59,7 +59,7 @@ public sealed class SweepAndWorkerGrainTableTests
     public void Sweep_states_and_commands(string state, string command, Verdict verdict, SweepStatus after)
     {
         var s = Sweep(state);
-        var d = SweepGrain.Decide(s, SweepCommandFor(command));
+        var d = SweepTransitions.Decide(s, SweepCommandFor(command));
         Assert.Equal(verdict, d.Verdict);
         Assert.Equal(after, d.State.Status);
         if (verdict != Verdict.Accepted) Assert.Same(s, d.State);
@@ -71,12 +71,12 @@ public sealed class SweepAndWorkerGrainTableTests
     public void The_last_finishing_run_finishes_the_sweep_with_the_right_status()
     {
         var running = SweepState.Create("s", "s", 2, 2, T0) with { Succeeded = 1, ActiveRuns = 1 };
-        var d = SweepGrain.Decide(running, new RecordRunFinished("r", RunStatus.Failed, true, T0.AddHours(1)));
+        var d = SweepTransitions.Decide(running, new RecordRunFinished("r", RunStatus.Failed, true, T0.AddHours(1)));
         Assert.Equal((SweepStatus.Failed, T0.AddHours(1)), (d.State.Status, d.State.FinishedAt));
         Assert.Equal(new SweepFinished("s", SweepStatus.Failed), Assert.Single(d.Events));
         var cancelling = running with { Status = SweepStatus.Cancelled };
-        Assert.Equal(SweepStatus.Cancelled, SweepGrain.Decide(cancelling, new RecordRunFinished("r", RunStatus.Cancelled, true, T0)).State.Status);
-        Assert.Equal(Verdict.Rejected, SweepGrain.Decide(running, new RecordRunFinished("r", RunStatus.Running, true, T0)).Verdict);
+        Assert.Equal(SweepStatus.Cancelled, SweepTransitions.Decide(cancelling, new RecordRunFinished("r", RunStatus.Cancelled, true, T0)).State.Status);
+        Assert.Equal(Verdict.Rejected, SweepTransitions.Decide(running, new RecordRunFinished("r", RunStatus.Running, true, T0)).Verdict);
     }
 
     private static WorkerState Worker(string name)
@@ -133,7 +133,7 @@ public sealed class SweepAndWorkerGrainTableTests
     public void Worker_states_and_commands(string state, string command, Verdict verdict, WorkerStatus after, int active)
     {
         var w = Worker(state);
-        var d = WorkerGrain.Decide(w, WorkerCommandFor(command));
+        var d = WorkerTransitions.Decide(w, WorkerCommandFor(command));
         Assert.Equal((verdict, after, active), (d.Verdict, d.State.Status, d.State.ActiveRuns));
         if (verdict != Verdict.Accepted) Assert.Same(w, d.State);
     }

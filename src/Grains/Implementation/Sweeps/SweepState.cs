@@ -2,19 +2,6 @@ using Amber.Grains.Runs;
 
 namespace Amber.Grains.Sweeps;
 
-/// <summary>Lifecycle of a sweep.</summary>
-public enum SweepStatus
-{
-    /// <summary>Runs are queued or running.</summary>
-    Running,
-    /// <summary>Every planned run succeeded.</summary>
-    Succeeded,
-    /// <summary>Every planned run finished and at least one failed.</summary>
-    Failed,
-    /// <summary>Cancelled by a user; its unfinished runs were cancelled.</summary>
-    Cancelled,
-}
-
 /// <summary>
 /// The counters of a sweep. The invariant the scheduler relies on: <c>Finished ≤ Planned</c>, and the sweep finishes
 /// exactly when <c>Finished == Planned</c> — never more runs, never fewer.
@@ -39,16 +26,6 @@ public sealed record SweepState(
     /// <summary>A new running sweep.</summary>
     public static SweepState Create(string id, string name, int plannedRuns, int maxParallel, DateTimeOffset now) =>
         new(id, name, SweepStatus.Running, plannedRuns, 0, 0, 0, 0, maxParallel, now, null, 0);
-}
-
-/// <summary>Helpers on <see cref="SweepStatus"/>.</summary>
-public static class SweepStatusExtensions
-{
-    /// <summary>True once the sweep can never change.</summary>
-    public static bool IsFinished(this SweepStatus s) => s != SweepStatus.Running;
-
-    /// <summary>Lower-case wire name.</summary>
-    public static string ToWire(this SweepStatus s) => s.ToString().ToLowerInvariant();
 }
 
 /// <summary>A command to a sweep grain.</summary>
