@@ -6,12 +6,14 @@ namespace Amber.Grains.Runs;
 /// <param name="WorkerId">The worker.</param>
 /// <param name="Rank">Its 0-based rank (order of joining).</param>
 /// <param name="LeaseExpiresAt">When its lease lapses unless renewed.</param>
+[GenerateSerializer, Immutable]
 public sealed record GangMember(string WorkerId, int Rank, DateTimeOffset LeaseExpiresAt);
 
 /// <summary>
 /// The state of one run. <see cref="Attempt"/> counts starts: each Queued → Gathering/Running transition begins a new
 /// attempt, so results from an older attempt can always be told apart and refused.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record RunState(
     string RunId,
     string SweepId,

@@ -1,0 +1,47 @@
+using Amber.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Amber.Grains.Tests.Cluster;
+
+/// <summary>
+/// A real Orleans cluster in this process (Microsoft.Orleans.TestingHost): two silos hosting Amber's grains with memory
+/// storage, in-memory reminders and one-second leases, and a client the tests drive as workers and users.
+/// </summary>
+public sealed class GrainClusterFixture : IAsyncLifetime
+{
+    /// <summary>The lease the cluster hands out: short, so expiry tests take about a second.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cluster.</summary>
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A client of the cluster.</summary>
+    public IClusterClient Client => Cluster.Client;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.State);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+            silo.AddAmberGrains(o =>
+            {
+                o.LeaseDuration = Lease;
+                o.SweepFlushInterval = TimeSpan.FromMilliseconds(50);
+            });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
