@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Amber.Grains.Sweeps;
+using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Auth;
 using Amber.Silo.Execution;

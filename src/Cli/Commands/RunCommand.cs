@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Amber.Grains.Specs;
+using Amber.Grains.Contracts;
 using Amber.Silo.Embedded;
 using Amber.Silo.Execution;
 using Amber.Silo.Results;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 
 namespace Amber.Cli.Commands;

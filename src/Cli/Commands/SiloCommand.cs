@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Hosting;
 using Amber.Silo.Scheduling;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Hosting;
 using Spectre.Console;

@@ -3,6 +3,7 @@ using Amber.Grains.Parameters;
 using Amber.Grains.Runs;
 using Amber.Grains.Trials;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;
 using Amber.Silo.Store;

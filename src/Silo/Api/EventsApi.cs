@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;

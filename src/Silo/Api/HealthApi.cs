@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,7 @@ public static class RunsApi
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> GetAsync(string id, SiloScheduler scheduler, CancellationToken ct) =>
         await scheduler.DescribeRunAsync(id, ct).ConfigureAwait(false) is { } d ? TypedResults.Ok(RunView.From(d.Run, d.PendingReason)) : NotFound(id);
 
-    private static async Task<Results<Ok<Execution.MetricRow[]>, ProblemHttpResult>> MetricsAsync(string id, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Results<Ok<Amber.Grains.Contracts.MetricRow[]>, ProblemHttpResult>> MetricsAsync(string id, SiloScheduler scheduler, CancellationToken ct)
     {
         if (await scheduler.Store.GetRunAsync(id, ct).ConfigureAwait(false) is null) return NotFound(id);
         return TypedResults.Ok((await scheduler.Store.GetMetricsAsync(id, null, ct).ConfigureAwait(false)).ToArray());

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amber.Grains.Specs;
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using Amber.Storage.Blobs;
 using System.Security.Claims;
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;

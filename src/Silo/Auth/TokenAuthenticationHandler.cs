@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Amber.Grains.Runs;
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Execution;
 using Amber.Silo.Hosting;

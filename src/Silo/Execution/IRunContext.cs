@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Storage.Blobs;
 
 namespace Amber.Silo.Execution;
@@ -29,11 +30,6 @@ public interface IRunContext
     /// <summary>The newest checkpoint any attempt of this run saved, or null when there is none.</summary>
     Task<RunCheckpoint?> LoadLatestCheckpointAsync(CancellationToken cancellationToken = default);
 }
-
-/// <summary>One epoch's learning-curve values, e.g. {"train_loss": 0.61, "val_js": 0.21}.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
-/// <param name="Values">Metric name → value.</param>
-public sealed record EpochProgress(int Epoch, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>A checkpoint as saved by <see cref="IRunContext.SaveCheckpointAsync"/>.</summary>
 public sealed record RunCheckpoint(int Epoch, byte[] Bytes);

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Grains.Parameters;
 using Amber.Storage.Blobs;
 
@@ -20,34 +21,3 @@ public interface ISweepCompletionHandler
     /// <summary>The sweep finished; <paramref name="sweep"/> holds every trial and run result.</summary>
     Task OnSweepFinishedAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken);
 }
-
-/// <summary>The final state of one run as seen by aggregation.</summary>
-/// <param name="RunId">The run.</param>
-/// <param name="Fold">1-based fold.</param>
-/// <param name="Seed">Seed.</param>
-/// <param name="Status">"succeeded", "failed" or "cancelled".</param>
-/// <param name="Attempt">The attempt whose results count (the committed one).</param>
-/// <param name="Metrics">That attempt's metric rows (empty unless succeeded).</param>
-/// <param name="Artifacts">That attempt's artifacts by role.</param>
-/// <param name="FailureReason">Why it failed or was cancelled; null when it succeeded.</param>
-public sealed record RunResult(
-    string RunId,
-    int Fold,
-    int Seed,
-    string Status,
-    int Attempt,
-    IReadOnlyList<MetricRow> Metrics,
-    IReadOnlyDictionary<string, string> Artifacts,
-    string? FailureReason);
-
-/// <summary>A finished trial with its parameters and the results of its runs.</summary>
-public sealed record TrialResults(string SweepId, string TrialId, int TrialIndex, TrialParameters Parameters, string Status, IReadOnlyList<RunResult> Runs);
-
-/// <summary>A finished sweep: its name, state, the blob prefix for sweep-level outputs and all trials.</summary>
-/// <param name="SweepId">The sweep.</param>
-/// <param name="Name">The name from the spec.</param>
-/// <param name="Status">"succeeded", "failed" (some run failed) or "cancelled".</param>
-/// <param name="OutputPrefix">"sweeps/{id}/": where summary.parquet belongs.</param>
-/// <param name="SpecText">The submitted sweep document (YAML or JSON) exactly as accepted.</param>
-/// <param name="Trials">Every trial with its runs.</param>
-public sealed record SweepResults(string SweepId, string Name, string Status, string OutputPrefix, string SpecText, IReadOnlyList<TrialResults> Trials);

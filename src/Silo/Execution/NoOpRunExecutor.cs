@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 namespace Amber.Silo.Execution;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amber.Data.Synthetic;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution.Training;
 using Amber.Storage.Blobs;
 using Amber.Storage.Results;

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;

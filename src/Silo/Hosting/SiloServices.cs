@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;

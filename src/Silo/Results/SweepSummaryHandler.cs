@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Storage.Blobs;
 using Amber.Storage.Results;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Amber.Grains.Sweeps;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Microsoft.Extensions.Logging;
 

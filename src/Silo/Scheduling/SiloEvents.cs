@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 
 namespace Amber.Silo.Scheduling;

@@ -8,6 +8,7 @@ using Amber.Grains.Specs;
 using Amber.Grains.Sweeps;
 using Amber.Grains.Trials;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Store;
 using Microsoft.Extensions.Logging;

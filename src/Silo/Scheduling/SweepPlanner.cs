@@ -4,6 +4,7 @@ using Amber.Grains.Sampling;
 using Amber.Grains.Specs;
 using Amber.Grains.Sweeps;
 using Amber.Grains.Trials;
+using Amber.Grains.Contracts;
 using Amber.Silo.Store;
 
 namespace Amber.Silo.Scheduling;

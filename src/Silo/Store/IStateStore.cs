@@ -4,6 +4,7 @@ using Amber.Grains.Scheduling;
 using Amber.Grains.Sweeps;
 using Amber.Grains.Trials;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 
 namespace Amber.Silo.Store;
@@ -114,9 +115,6 @@ public sealed record WorkerRecord(WorkerState State, string TokenHash);
 
 /// <summary>A lease handed out: the run as it is now, its trial and the events (RunStarted when the gang completed).</summary>
 public sealed record LeaseGrant(RunState Run, TrialState Trial, int Rank, IReadOnlyList<GrainEvent> Events);
-
-/// <summary>One learning-curve value.</summary>
-public sealed record CurvePoint(int Attempt, int Epoch, string Name, double Value);
 
 /// <summary>A version check failed: another writer changed the row first. The operation is retried from a fresh read.</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Execution;
 using Amber.Silo.Hosting;

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;
 using Amber.Storage.Blobs;

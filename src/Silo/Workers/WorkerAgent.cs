@@ -1,4 +1,5 @@
 using Amber.Grains.Runs;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;
 using Amber.Storage.Blobs;

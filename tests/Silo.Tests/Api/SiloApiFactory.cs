@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
 using Amber.Silo.Hosting;
 using Amber.Silo.Scheduling;

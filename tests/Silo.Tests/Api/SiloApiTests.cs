@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Execution;
 using Amber.Silo.Hosting;

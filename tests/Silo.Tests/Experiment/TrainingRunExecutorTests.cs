@@ -3,6 +3,7 @@ using Amber.Data.Features;
 using Amber.Data.Npy;
 using Amber.Data.Synthetic;
 using Amber.Grains.Parameters;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Execution.Training;
 using Amber.Storage.Blobs.FileSystem;

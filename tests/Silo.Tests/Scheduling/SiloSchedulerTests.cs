@@ -1,5 +1,6 @@
 using Amber.Grains.Runs;
 using Amber.Grains.Specs;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;
 using Amber.Silo.Store.Sqlite;

@@ -3,6 +3,7 @@ using Amber.Grains.Runs;
 using Amber.Grains.Sweeps;
 using Amber.Grains.Trials;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 using Amber.Silo.Store;
 using static Amber.Silo.Tests.Store.TestStores;

@@ -1,5 +1,6 @@
 using Amber.Grains.Specs;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Scheduling;
 using Amber.Silo.Store;
 using Amber.Silo.Store.Postgres;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Amber.Grains.Contracts;
 using Amber.Silo.Embedded;
 using Amber.Silo.Execution;
 using Amber.Silo.Scheduling;

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Data.Features;
 using Amber.Training;
 using Amber.Training.Metrics;

@@ -66,7 +66,7 @@ public sealed class PostgresStateStore : SqlStateStore
         exception is PostgresException { SqlState: "40001" or "40P01" or "55P03" };
 
     // One statement for all rows: the arrays travel as parameters and unnest() turns them back into rows.
-    private protected override void AddMetrics(SqlBatch writes, string runId, int attempt, IReadOnlyList<Execution.MetricRow> rows) =>
+    private protected override void AddMetrics(SqlBatch writes, string runId, int attempt, IReadOnlyList<Amber.Grains.Contracts.MetricRow> rows) =>
         writes.Exec(
             """
             INSERT INTO metrics (run_id, attempt, split, level, name, value)
@@ -76,7 +76,7 @@ public sealed class PostgresStateStore : SqlStateStore
             ("@r", runId), ("@a", attempt), ("@s", rows.Select(m => m.Split).ToArray()), ("@l", rows.Select(m => m.Level).ToArray()),
             ("@n", rows.Select(m => m.Name).ToArray()), ("@v", rows.Select(m => m.Value).ToArray()));
 
-    private protected override void AddCurve(SqlBatch writes, string runId, int attempt, Execution.EpochProgress curve) =>
+    private protected override void AddCurve(SqlBatch writes, string runId, int attempt, Amber.Grains.Contracts.EpochProgress curve) =>
         writes.Exec(
             """
             INSERT INTO curves (run_id, attempt, epoch, name, value)

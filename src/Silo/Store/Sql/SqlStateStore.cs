@@ -5,6 +5,7 @@ using Amber.Grains.Scheduling;
 using Amber.Grains.Sweeps;
 using Amber.Grains.Trials;
 using Amber.Grains.Workers;
+using Amber.Grains.Contracts;
 using Amber.Silo.Execution;
 
 namespace Amber.Silo.Store.Sql;
