@@ -7,7 +7,7 @@ using Amber.Grains.Sweeps;
 using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Auth;
-using Amber.Silo.Execution;
+using Amber.Worker.Execution;
 using Amber.Silo.Hosting;
 using Amber.Silo.Scheduling;
 using Amber.Silo.Store;

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using Amber.Grains.Contracts;
-using Amber.Silo.Execution;
+using Amber.Worker.Execution;
 
 namespace Amber.Cli.Commands;
 

@@ -36,6 +36,12 @@ public sealed class DataFormatException : Exception
     /// <summary>What the format requires.</summary>
     public string Expected { get; }
 
+    /// <summary>
+    /// The error without the offending value or line: file, line, field and what was expected. This is what may leave
+    /// the process (a run's failure reason shown by the API), since the value and the line are the file's content.
+    /// </summary>
+    public string PublicMessage => $"{(Line > 0 ? $"{File}:{Line}" : File)}: field '{Field}': expected {Expected}";
+
     private static string Compose(string file, int line, string? lineText, string field, string? value, string expected, string? hint)
     {
         var where = line > 0 ? $"{file}:{line}" : file;

@@ -1,20 +1,22 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Amber.Grains.Contracts;
 using Amber.Silo.Auth;
-using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Orleans.Streams;
 
 namespace Amber.Silo.Api;
 
 /// <summary>
-/// Live events for dashboards and `watch`-style clients.
+/// Live events for dashboards and <c>watch</c>-style clients, from the Orleans streams the grains publish on, so the
+/// endpoint of any silo sees every sweep's events wherever its grains live.
 /// <code>
 /// GET /api/events[?sweep={id}]    server-sent events: subscribed (first), run-started, run-progress, run-requeued,
-///                                 run-finished, trial-finished, sweep-finished, sweep-completed (type = kind, data = SiloEvent JSON)
+///                                 run-finished, trial-finished, sweep-finished, sweep-completed (type = kind, data = SweepEvent JSON)
 /// </code>
 /// </summary>
 public static class EventsApi
@@ -26,15 +28,31 @@ public static class EventsApi
         return app;
     }
 
-    private static ServerSentEventsResult<SiloEvent> Stream(string? sweep, SiloScheduler scheduler, HttpContext http) =>
-        TypedResults.ServerSentEvents(ReadAsync(scheduler, sweep, http.RequestAborted));
+    private static ServerSentEventsResult<SweepEvent> Stream(string? sweep, IClusterClient client, HttpContext http) =>
+        TypedResults.ServerSentEvents(ReadAsync(client, sweep, http.RequestAborted));
 
-    private static async IAsyncEnumerable<SseItem<SiloEvent>> ReadAsync(SiloScheduler scheduler, string? sweep, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<SweepEvent>> ReadAsync(IClusterClient client, string? sweep, [EnumeratorCancellation] CancellationToken ct)
     {
-        var reader = scheduler.Events.Subscribe(ct);
-        // A first event flushes the response headers at once, so a client knows it is subscribed before anything happens.
-        yield return new SseItem<SiloEvent>(new SiloEvent("subscribed", sweep ?? "*"), "subscribed");
-        await foreach (var e in reader.ReadAllAsync(ct).ConfigureAwait(false))
-            if (sweep is null || e.SweepId == sweep) yield return new SseItem<SiloEvent>(e, e.Kind);
+        // A reader that falls behind loses its oldest events rather than slowing the grains down.
+        var channel = Channel.CreateBounded<SweepEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var provider = client.GetStreamProvider(SweepEvents.StreamProvider);
+        var stream = sweep is null
+            ? provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.AllNamespace, SweepEvents.AllKey))
+            : provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.SweepNamespace, sweep));
+        var subscription = await stream.SubscribeAsync((e, _) =>
+        {
+            channel.Writer.TryWrite(e);
+            return Task.CompletedTask;
+        }).ConfigureAwait(false);
+        try
+        {
+            // A first event flushes the response headers at once, so a client knows it is subscribed before anything happens.
+            yield return new SseItem<SweepEvent>(new SweepEvent("subscribed", sweep ?? "*"), "subscribed");
+            await foreach (var e in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false)) yield return new SseItem<SweepEvent>(e, e.Kind);
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync().ConfigureAwait(false);
+        }
     }
 }

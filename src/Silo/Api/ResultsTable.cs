@@ -1,5 +1,4 @@
 using Amber.Grains.Contracts;
-using Amber.Silo.Execution;
 
 namespace Amber.Silo.Api;
 

@@ -1,8 +1,12 @@
 using System.Text.Json;
-using Amber.Grains.Specs;
+using Amber.Grains;
 using Amber.Grains.Contracts;
+using Amber.Grains.Runs;
+using Amber.Grains.Scheduling;
+using Amber.Grains.Specs;
+using Amber.Grains.Sweeps;
 using Amber.Silo.Auth;
-using Amber.Silo.Scheduling;
+using Amber.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +15,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Amber.Silo.Api;
 
 /// <summary>
-/// Sweeps, trials and results, for users.
+/// Sweeps, trials and results, for users. Handlers call grains; the routes and JSON are the contract of the CLI and
+/// the dashboard.
 /// <code>
 /// POST /api/sweeps                  submit a sweep document (YAML or JSON body)      201 SweepView | 400 validation problem
 /// GET  /api/sweeps                  list sweeps, newest first                        200 SweepView[]
@@ -41,7 +46,8 @@ public static class SweepsApi
         return app;
     }
 
-    private static async Task<Results<Created<SweepView>, ValidationProblem>> SubmitAsync(HttpRequest request, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Results<Created<SweepView>, ValidationProblem>> SubmitAsync(HttpRequest request, IGrainFactory grains, DataRoots roots,
+        TimeProvider clock, CancellationToken ct)
     {
         if (request.ContentLength > MaxSpecBytes)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"the document is {request.ContentLength} bytes; at most {MaxSpecBytes} are accepted"] });
@@ -49,50 +55,61 @@ public static class SweepsApi
         string text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
         if (text.Length > MaxSpecBytes)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"the document is longer than {MaxSpecBytes} characters"] });
+        SweepSpec spec;
         try
         {
-            var sweep = await scheduler.SubmitAsync(text, "request body", ct).ConfigureAwait(false);
-            return TypedResults.Created($"/api/sweeps/{sweep.State.SweepId}", SweepView.From(sweep));
+            spec = SweepSpecParser.Parse(text, "request body");
         }
         catch (SweepSpecException ex)
         {
             var errors = ex.Problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Line > 0 ? $"line {p.Line}: {p.Message}" : p.Message).ToArray());
             return TypedResults.ValidationProblem(errors, detail: $"the sweep document has {ex.Problems.Count} problem(s)", title: "Invalid sweep specification");
         }
+        if (roots.Check(spec) is { Count: > 0 } outside)
+            return TypedResults.ValidationProblem(outside, detail: "the sweep names paths outside the silo's data roots", title: "Invalid sweep specification");
+
+        var now = clock.GetUtcNow();
+        string id = SweepGrain.NewId(now);
+        var sweep = await grains.GetGrain<ISweepGrain>(id).SubmitAsync(new SweepSubmission(text, "request body", now)).ConfigureAwait(false);
+        return TypedResults.Created($"/api/sweeps/{id}", SweepView.From(sweep));
     }
 
-    private static async Task<Ok<SweepView[]>> ListAsync(SiloScheduler scheduler, CancellationToken ct) =>
-        TypedResults.Ok((await scheduler.Store.ListSweepsAsync(ct).ConfigureAwait(false)).Select(SweepView.From).ToArray());
-
-    private static async Task<Results<Ok<SweepView>, ProblemHttpResult>> GetAsync(string id, SiloScheduler scheduler, CancellationToken ct) =>
-        await scheduler.Store.GetSweepAsync(id, ct).ConfigureAwait(false) is { } s ? TypedResults.Ok(SweepView.From(s)) : NotFound(id);
-
-    private static async Task<Results<Ok<SweepView>, ProblemHttpResult>> CancelAsync(string id, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Ok<SweepView[]>> ListAsync(IGrainFactory grains, CancellationToken ct)
     {
-        if (!await scheduler.CancelSweepAsync(id, "cancelled by a user", ct).ConfigureAwait(false)) return NotFound(id);
-        return TypedResults.Ok(SweepView.From((await scheduler.Store.GetSweepAsync(id, ct).ConfigureAwait(false))!));
+        var ids = await grains.GetGrain<ISweepRegistryGrain>(0).ListAsync().ConfigureAwait(false);
+        var sweeps = await Task.WhenAll(ids.Select(id => grains.GetGrain<ISweepGrain>(id).GetAsync())).ConfigureAwait(false);
+        return TypedResults.Ok(sweeps.OfType<SweepInfo>().Select(SweepView.From).ToArray());
     }
 
-    private static async Task<Results<Ok<TrialView[]>, ProblemHttpResult>> TrialsAsync(string id, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Results<Ok<SweepView>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<ISweepGrain>(id).GetAsync().ConfigureAwait(false) is { } s ? TypedResults.Ok(SweepView.From(s)) : NotFound(id);
+
+    private static async Task<Results<Ok<SweepView>, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<ISweepGrain>(id).CancelAsync("cancelled by a user").ConfigureAwait(false) is { } s ? TypedResults.Ok(SweepView.From(s)) : NotFound(id);
+
+    private static async Task<Results<Ok<TrialView[]>, ProblemHttpResult>> TrialsAsync(string id, IGrainFactory grains)
     {
-        if (await scheduler.Store.GetSweepAsync(id, ct).ConfigureAwait(false) is null) return NotFound(id);
-        return TypedResults.Ok((await scheduler.Store.GetTrialsAsync(id, ct).ConfigureAwait(false)).Select(TrialView.From).ToArray());
+        var sweep = grains.GetGrain<ISweepGrain>(id);
+        if (await sweep.GetAsync().ConfigureAwait(false) is null) return NotFound(id);
+        return TypedResults.Ok((await sweep.GetTrialsAsync().ConfigureAwait(false)).Select(TrialView.From).ToArray());
     }
 
-    private static async Task<Results<Ok<RunView[]>, ProblemHttpResult>> RunsAsync(string id, string? status, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Results<Ok<RunView[]>, ProblemHttpResult>> RunsAsync(string id, string? status, IGrainFactory grains)
     {
-        if (await scheduler.Store.GetSweepAsync(id, ct).ConfigureAwait(false) is null) return NotFound(id);
-        var runs = await scheduler.DescribeRunsAsync(id, ct).ConfigureAwait(false);
-        return TypedResults.Ok(runs.Where(r => status is null || r.Run.State.Status.ToString().Equals(status, StringComparison.OrdinalIgnoreCase))
-            .Select(r => RunView.From(r.Run, r.PendingReason)).ToArray());
+        var grain = grains.GetGrain<ISweepGrain>(id);
+        if (await grain.GetAsync().ConfigureAwait(false) is not { } sweep) return NotFound(id);
+        var runs = await grain.GetRunsAsync().ConfigureAwait(false);
+        var capacity = await grains.GetGrain<ISchedulerGrain>(0).GetCapacityAsync().ConfigureAwait(false);
+        return TypedResults.Ok(runs.Where(r => status is null || r.Run.Status.ToWire().Equals(status, StringComparison.OrdinalIgnoreCase))
+            .Select(r => RunView.From(r.Run, PendingReasons.Explain(r.Run, sweep, capacity, Math.Max(0, r.QueuePosition)))).ToArray());
     }
 
-    private static async Task<Results<Ok<TrialResultView[]>, ProblemHttpResult>> ResultsAsync(string id, SiloScheduler scheduler, CancellationToken ct)
+    private static async Task<Results<Ok<TrialResultView[]>, ProblemHttpResult>> ResultsAsync(string id, IGrainFactory grains)
     {
-        var results = await scheduler.LoadSweepResultsAsync(id, ct).ConfigureAwait(false);
+        var results = await grains.GetGrain<ISweepGrain>(id).GetResultsAsync().ConfigureAwait(false);
         if (results is null) return NotFound(id);
         return TypedResults.Ok(results.Trials.Select(t => new TrialResultView(t.TrialId, t.TrialIndex, t.Status,
-            JsonDocument.Parse(t.Parameters.ToJson()).RootElement, ResultsTable.Summarize(t.Runs))).ToArray());
+            TrialView.Json(t.Parameters.ToJson()), ResultsTable.Summarize(t.Runs))).ToArray());
     }
 
     private static ProblemHttpResult NotFound(string id) =>

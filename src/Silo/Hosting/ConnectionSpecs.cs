@@ -1,6 +1,3 @@
-using Amber.Silo.Store;
-using Amber.Silo.Store.Postgres;
-using Amber.Silo.Store.Sqlite;
 using Amber.Storage.Blobs;
 using Amber.Storage.Blobs.Azure;
 using Amber.Storage.Blobs.FileSystem;
@@ -8,24 +5,10 @@ using Amber.Storage.Blobs.FileSystem;
 namespace Amber.Silo.Hosting;
 
 /// <summary>
-/// Parses the command line's backend specs: <c>sqlite:&lt;file&gt;</c> or <c>postgres:&lt;connection string&gt;</c> for state,
-/// <c>file:&lt;dir&gt;</c> or <c>azure:&lt;connection string&gt;</c> for blobs.
+/// Parses the command line's blob store spec: <c>file:&lt;dir&gt;</c> or <c>azure:&lt;connection string&gt;</c>.
 /// </summary>
 public static class ConnectionSpecs
 {
-    /// <summary>Opens the state store <paramref name="spec"/> names (not yet migrated).</summary>
-    /// <exception cref="ArgumentException">The spec has no known scheme or an empty value; the message shows the accepted forms.</exception>
-    public static IStateStore OpenStore(string spec, string option = "--store")
-    {
-        var (scheme, value) = Split(spec, option, "sqlite:<file> or postgres:<connection string>");
-        return scheme switch
-        {
-            "sqlite" => new SqliteStateStore(value),
-            "postgres" or "postgresql" => new PostgresStateStore(value),
-            _ => throw new ArgumentException($"{option} '{Redact(spec)}' has the unknown scheme '{scheme}'; expected sqlite:<file> or postgres:<connection string>"),
-        };
-    }
-
     /// <summary>Opens the blob store <paramref name="spec"/> names; Azure uses <paramref name="container"/>.</summary>
     public static IBlobStore OpenBlobs(string spec, string container = "amber", string option = "--blobs")
     {
@@ -38,7 +21,7 @@ public static class ConnectionSpecs
         };
     }
 
-    private static (string Scheme, string Value) Split(string spec, string option, string expected)
+    internal static (string Scheme, string Value) Split(string spec, string option, string expected)
     {
         int colon = spec.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0) throw new ArgumentException($"{option} '{Redact(spec)}' has no scheme; expected {expected}");
@@ -48,7 +31,7 @@ public static class ConnectionSpecs
     }
 
     // Connection strings carry passwords and account keys: error messages show only the scheme and the key names.
-    private static string Redact(string spec) =>
+    internal static string Redact(string spec) =>
         spec.Contains('=', StringComparison.Ordinal)
             ? string.Join(';', spec.Split(';').Select(part => part.Contains('=', StringComparison.Ordinal) ? part[..part.IndexOf('=', StringComparison.Ordinal)] + "=…" : part))
             : spec;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Amber.Grains.Contracts;
 using Amber.Silo.Api;
-using Amber.Silo.Execution;
+using Amber.Worker.Execution;
 using Amber.Silo.Hosting;
 using Amber.Silo.Scheduling;
 using Amber.Silo.Workers;

@@ -1,5 +1,5 @@
 using Amber.Grains.Contracts;
-using Amber.Silo.Execution;
+using Amber.Worker.Execution;
 using Amber.Storage.Blobs;
 
 namespace Amber.Silo.Tests.Experiment;

@@ -1,4 +1,4 @@
-using Amber.Silo.Results;
+using Amber.Worker.Results;
 using Amber.Storage.Results;
 
 namespace Amber.Silo.Tests.Experiment;

@@ -4,8 +4,8 @@ using Amber.Data.Npy;
 using Amber.Data.Synthetic;
 using Amber.Grains.Parameters;
 using Amber.Grains.Contracts;
-using Amber.Silo.Execution;
-using Amber.Silo.Execution.Training;
+using Amber.Worker.Execution;
+using Amber.Worker.Execution.Training;
 using Amber.Storage.Blobs.FileSystem;
 using Amber.Storage.Results;
 

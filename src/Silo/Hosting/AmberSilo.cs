@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Amber.Grains.Hosting;
+using Amber.Silo.Api;
+using Amber.Silo.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Amber.Silo.Hosting;
+
+/// <summary>What a silo runs on and serves.</summary>
+public sealed class AmberSiloOptions
+{
+    /// <summary>Where the HTTP API listens, e.g. "http://127.0.0.1:5080" (port 0 picks a free one).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Bearer tokens of the API's users.</summary>
+    public IReadOnlyList<string> UserTokens { get; set; } = [];
+
+    /// <summary>Folders submitted sweeps may read from (corpora, embeddings, extra votes).</summary>
+    public IReadOnlyList<string> DataRoots { get; set; } = [];
+
+    /// <summary>Grain state: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
+    public string? StateDatabase { get; set; }
+
+    /// <summary>Silo-to-silo port (0: a free one).</summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>Gateway port that workers and other clients connect to (0: a free one).</summary>
+    public int GatewayPort { get; set; }
+
+    /// <summary>Leases, liveness and reconciliation timing.</summary>
+    public Action<SchedulingOptions>? Scheduling { get; set; }
+
+    /// <summary>Lowest level the silo logs (Orleans' own chatter is kept at warnings).</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>Extra endpoints (e.g. the dashboard) mapped on the app before it starts.</summary>
+    public Action<WebApplication>? ConfigureApp { get; set; }
+}
+
+/// <summary>Describes the running silo's profile to the API (health).</summary>
+/// <param name="StateStore">"sqlite" or "memory" (later: "postgres", "azure").</param>
+/// <param name="GatewayPort">The port clients connect to.</param>
+public sealed record SiloProfile(string StateStore, int GatewayPort);
+
+/// <summary>
+/// Builds a silo process: an ASP.NET Core app that hosts an Orleans silo (localhost clustering in this profile; the
+/// multi-node profiles add PostgreSQL or Azure membership) with Amber's grains, and serves the HTTP API on top of it.
+/// </summary>
+public static class AmberSilo
+{
+    /// <summary>JSON as the API writes it (camelCase, enums as snake_case strings); clients use the same options.</summary>
+    public static JsonSerializerOptions Json { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>A ready-to-start silo with its API.</summary>
+    public static WebApplication Build(AmberSiloOptions options)
+    {
+        int siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
+        int gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "amber", clusterId: "amber");
+            if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
+            else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+            silo.AddAmberGrains(options.Scheduling);
+        });
+        builder.Services.AddSingleton(new SiloProfile(options.StateDatabase is null ? "memory" : "sqlite", gatewayPort));
+        builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
+        var app = builder.Build();
+        app.UseSiloApi();
+        app.MapSiloApi();
+        options.ConfigureApp?.Invoke(app);
+        return app;
+    }
+
+    /// <summary>Registers auth, problem details, JSON options, OpenAPI and the data roots.</summary>
+    public static IServiceCollection AddSiloApi(this IServiceCollection services, SiloAuthOptions auth, DataRoots roots)
+    {
+        services.AddSingleton(auth);
+        services.AddSingleton(roots);
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
+        services.AddRouting();
+        services.AddProblemDetails();
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(SiloRoles.User, p => p.RequireRole(SiloRoles.User));
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>Problem-details errors for exceptions and bare status codes, then authentication and authorization.</summary>
+    public static IApplicationBuilder UseSiloApi(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Maps /health, the API and the OpenAPI document (/openapi/v1.json, users only).</summary>
+    public static IEndpointRouteBuilder MapSiloApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthApi();
+        endpoints.MapSweepsApi();
+        endpoints.MapRunsApi();
+        endpoints.MapEventsApi();
+        endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
+        return endpoints;
+    }
+
+    /// <summary>A loopback port nobody listens on now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static JsonSerializerOptions Configure(JsonSerializerOptions o)
+    {
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        return o;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Amber.Grains.Contracts;
+using Amber.Worker.Execution;
+using Amber.Storage.Blobs;
+using Amber.Storage.Results;
+
+namespace Amber.Worker.Results;
+
+/// <summary>
+/// The summary task a worker runs when a sweep finishes: it reads every succeeded run's
+/// <c>metrics.parquet</c> and <c>predictions.parquet</c> back from the blob store and writes
+/// <c>results/&lt;sweep&gt;/summary.parquet</c> (<see cref="SweepAggregation"/>). Rewriting is an atomic replace with the
+/// same content, so a repeated task (its worker died before reporting) is harmless.
+/// </summary>
+public sealed class SweepSummaryWriter
+{
+    /// <summary>Writes <c>results/&lt;sweep&gt;/summary.parquet</c> from the committed results of <paramref name="sweep"/>'s runs.</summary>
+    public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var inputs = new List<RunResultsInput>();
+        IReadOnlyList<string>? classes = null;
+        foreach (var trial in sweep.Trials)
+        {
+            foreach (var run in trial.Runs.Where(r => r.Status == "succeeded"))
+            {
+                var identity = new RunIdentity(sweep.SweepId, trial.TrialId, run.Fold, run.Seed);
+                var prefix = ResultsLayout.RunPrefix(identity);
+                var metrics = await ResultsReader.ReadMetricsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
+                var predictions = await ResultsReader.ReadPredictionsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
+                if (metrics is null || predictions is null)
+                {
+                    // A run that succeeded under another executor (e.g. the no-op one) has no result files to aggregate.
+                    continue;
+                }
+                var fileClasses = predictions.Metadata.EffectiveClasses;
+                if (classes is not null && !classes.SequenceEqual(fileClasses, StringComparer.Ordinal))
+                {
+                    throw new InvalidDataException($"{predictions.BlobName}: classes {string.Join(",", fileClasses)} differ from {string.Join(",", classes)} of the sweep's other runs");
+                }
+                classes = fileClasses;
+                inputs.Add(new RunResultsInput(identity, metrics.Rows, predictions.Rows));
+            }
+        }
+        if (inputs.Count == 0) return;
+        var rows = SweepAggregation.Summarize(inputs, classes!);
+        var config = JsonSerializer.Serialize(new
+        {
+            sweep = sweep.SweepId,
+            name = sweep.Name,
+            status = sweep.Status,
+            trials = sweep.Trials.ToDictionary(t => t.TrialId, t => t.Parameters.Values.ToDictionary(kv => kv.Key, kv => kv.Value.ToString())),
+            spec = sweep.SpecText,
+        });
+        await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

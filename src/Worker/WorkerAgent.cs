@@ -1,0 +1,243 @@
+using Amber.Data.Corpora;
+using Amber.Grains;
+using Amber.Grains.Contracts;
+using Amber.Grains.Runs;
+using Amber.Storage.Blobs;
+using Amber.Worker.Execution;
+using Amber.Worker.Results;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Amber.Worker;
+
+/// <summary>How a worker agent behaves.</summary>
+public sealed class WorkerAgentOptions
+{
+    /// <summary>The worker's id in the cluster (its worker grain's key); a fresh one by default.</summary>
+    public string WorkerId { get; set; } = "wk-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
+
+    /// <summary>What the worker declares (its slots are the runs it executes at once).</summary>
+    public WorkerCapabilities Capabilities { get; set; } = new(Environment.MachineName);
+
+    /// <summary>How long one long poll for work waits before asking again (below Orleans' 30 s response timeout).</summary>
+    public TimeSpan LongPoll { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Heartbeat period.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Wait after an error talking to the cluster (a silo restarting, a gateway moving).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// The worker loop, the same in-process (<c>amber run</c>) and in a remote <c>amber worker</c>: register the worker grain,
+/// heartbeat, and per slot: long-poll the scheduler → (wait for the gang) → execute while a renewal loop keeps the lease
+/// for the whole attempt (features, epochs, evaluation, upload) → commit, or fail with a reason that carries no file content.
+/// A refused renewal or report means the attempt is stale: its work is dropped, never committed. Summary tasks write a
+/// finished sweep's <c>summary.parquet</c>.
+/// </summary>
+public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBlobStore blobs, WorkerAgentOptions? options = null, ILogger? logger = null)
+{
+    private readonly WorkerAgentOptions options = options ?? new WorkerAgentOptions();
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+    private readonly HashSet<string> current = [];
+    private int completed;
+
+    /// <summary>This worker's id.</summary>
+    public string WorkerId => options.WorkerId;
+
+    /// <summary>Attempts this worker committed.</summary>
+    public int Completed => Volatile.Read(ref completed);
+
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires, then leaves the cluster.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var worker = grains.GetGrain<IWorkerGrain>(WorkerId);
+        await worker.RegisterAsync(options.Capabilities).ConfigureAwait(false);
+        logger.LogInformation("worker {Worker} registered with {Slots} slot(s)", WorkerId, options.Capabilities.Slots);
+        var heartbeat = Task.Run(() => HeartbeatLoopAsync(worker, stoppingToken), CancellationToken.None);
+        var lanes = Enumerable.Range(0, options.Capabilities.Slots).Select(_ => Task.Run(() => LaneAsync(stoppingToken), CancellationToken.None)).ToList();
+        await Task.WhenAll(lanes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await worker.LeaveAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "worker {Worker}: leaving failed; it will show as lost", WorkerId);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(IWorkerGrain worker, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.HeartbeatInterval, ct).ConfigureAwait(false);
+                List<string> runs;
+                lock (current) runs = [.. current];
+                await worker.HeartbeatAsync(runs).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "worker {Worker}: heartbeat failed", WorkerId);
+            }
+        }
+    }
+
+    private async Task LaneAsync(CancellationToken ct)
+    {
+        var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var item = await scheduler.NextAsync(WorkerId, options.LongPoll).WaitAsync(ct).ConfigureAwait(false);
+                if (item is null) continue;
+                if (item.Kind == WorkKind.Summary) await SummarizeAsync(item, ct).ConfigureAwait(false);
+                else await ExecuteAsync(item, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A silo may be restarting or unreachable: wait and ask again; the leases keep the state correct.
+                logger.LogWarning(ex, "worker {Worker}: lane error", WorkerId);
+                try { await Task.Delay(options.RetryDelay, ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(WorkItem item, CancellationToken ct)
+    {
+        var run = item.Run!;
+        var grain = grains.GetGrain<IRunGrain>(run.RunId);
+        var renewEvery = TimeSpan.FromSeconds(Math.Max(0.05, item.LeaseSeconds / 3));
+        var pollGang = TimeSpan.FromMilliseconds(Math.Min(200, renewEvery.TotalMilliseconds));
+        lock (current) current.Add(run.RunId);
+        try
+        {
+            if (item.RunStatus == RunStatus.Gathering)
+            {
+                // All or nothing: hold the rank, renewing, until the whole gang holds the run.
+                var ack = await grain.RenewAsync(WorkerId, run.Attempt).ConfigureAwait(false);
+                while (ack.Accepted && ack.Status == RunStatus.Gathering)
+                {
+                    await Task.Delay(pollGang, ct).ConfigureAwait(false);
+                    ack = await grain.RenewAsync(WorkerId, run.Attempt).ConfigureAwait(false);
+                }
+                if (!ack.Accepted || ack.Status != RunStatus.Running) return;
+                run = run with { Gang = run.Gang with { Peers = ack.Peers } };
+            }
+            await ExecuteHeldAsync(run, grain, renewEvery, pollGang, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (current) current.Remove(run.RunId);
+        }
+    }
+
+    private async Task ExecuteHeldAsync(RunAssignment run, IRunGrain grain, TimeSpan renewEvery, TimeSpan pollGang, CancellationToken ct)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var context = new WorkerRunContext(grain, WorkerId, run, blobs, abort);
+        // The renewal loop runs from before the first byte of work until after the commit: every phase holds the lease.
+        var renewer = Task.Run(() => RenewLoopAsync(grain, run, renewEvery, abort), CancellationToken.None);
+        try
+        {
+            var outcome = await executor.ExecuteAsync(run, context, abort.Token).ConfigureAwait(false);
+            var ack = await grain.CompleteAsync(WorkerId, run.Attempt, outcome).ConfigureAwait(false);
+            if (ack.Accepted && ack.Status == RunStatus.Succeeded) Interlocked.Increment(ref completed);
+            else if (!ack.Accepted) logger.LogWarning("run {Run} attempt {Attempt}: commit refused: {Reason}", run.RunId, run.Attempt, ack.Reason);
+            // A rank other than 0 keeps its lease until rank 0 has committed, or its lapse would requeue the run.
+            while (ack.Accepted && ack.Status == RunStatus.Running && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(pollGang, ct).ConfigureAwait(false);
+                ack = await grain.RenewAsync(WorkerId, run.Attempt).ConfigureAwait(false);
+            }
+        }
+        catch (LeaseLostException ex)
+        {
+            logger.LogWarning("{Message}; dropping the attempt", ex.Message);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("run {Run} attempt {Attempt}: lease lost; dropping the attempt", run.RunId, run.Attempt);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await grain.FailAsync(WorkerId, run.Attempt, "worker stopped during the run").ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "run {Run} attempt {Attempt} failed", run.RunId, run.Attempt);
+            await grain.FailAsync(WorkerId, run.Attempt, FailureReason(ex)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await abort.CancelAsync().ConfigureAwait(false);
+            await renewer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RenewLoopAsync(IRunGrain grain, RunAssignment run, TimeSpan every, CancellationTokenSource abort)
+    {
+        while (!abort.IsCancellationRequested)
+        {
+            await Task.Delay(every, abort.Token).ConfigureAwait(false);
+            RunAck ack;
+            try
+            {
+                ack = await grain.RenewAsync(WorkerId, run.Attempt).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One failed renewal is not a lost lease (a silo may be failing over); the next one decides.
+                logger.LogWarning(ex, "run {Run} attempt {Attempt}: renewal failed", run.RunId, run.Attempt);
+                continue;
+            }
+            if (!ack.Accepted)
+            {
+                logger.LogWarning("run {Run} attempt {Attempt}: renewal refused: {Reason}", run.RunId, run.Attempt, ack.Reason);
+                await abort.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SummarizeAsync(WorkItem item, CancellationToken ct)
+    {
+        var sweep = grains.GetGrain<ISweepGrain>(item.SweepId!);
+        string? error = null;
+        try
+        {
+            var results = await sweep.GetResultsAsync().ConfigureAwait(false)
+                          ?? throw new InvalidOperationException($"sweep {item.SweepId} has no results to summarize");
+            await new SweepSummaryWriter().WriteAsync(results, blobs, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "sweep {Sweep}: writing the summary failed", item.SweepId);
+            error = FailureReason(ex);
+        }
+        if (!await sweep.CompleteSummaryAsync(WorkerId, item.SummaryAttempt, error).ConfigureAwait(false))
+            logger.LogWarning("sweep {Sweep}: summary attempt {Attempt} was superseded", item.SweepId, item.SummaryAttempt);
+    }
+
+    /// <summary>What the cluster (and through it the API) learns of a failure: never the content of a data file.</summary>
+    public static string FailureReason(Exception ex) => ex switch
+    {
+        DataFormatException d => d.PublicMessage,
+        AggregateException { InnerExceptions.Count: 1 } a => FailureReason(a.InnerException!),
+        _ => $"{ex.GetType().Name}: {ex.Message}",
+    };
+}
