@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
@@ -18,12 +19,16 @@ namespace Amber.Silo.Persistence;
 /// first write (null ETag) where a row exists, throws <see cref="InconsistentStateException"/>.
 /// </summary>
 /// <remarks>
-/// The payload goes through Orleans' <see cref="IGrainStorageSerializer"/> taken from the options, which Orleans fills from
-/// DI (the serializer registered under the provider's name, else the silo-wide default: in Orleans 10 the Newtonsoft-based
-/// <see cref="JsonGrainStorageSerializer"/>). Following that convention means the host chooses the format in one place for
-/// every provider, and state records with <c>[GenerateSerializer]</c>, immutable collections and nested records round-trip
-/// (the contract tests prove it). A host that prefers Orleans' compact binary format registers
-/// <see cref="OrleansGrainStorageSerializer"/> under the provider's name, without a change here.
+/// The payload's serializer, by precedence: <see cref="SqlGrainStorageOptions.GrainStorageSerializer"/> when set; else an
+/// <see cref="IGrainStorageSerializer"/> registered in DI under the provider's name (Orleans' convention for a per-provider
+/// serializer); else Orleans' own binary serializer (<see cref="OrleansGrainStorageSerializer"/>). Deliberately not the
+/// silo-wide default that Orleans 10 registers (<see cref="JsonGrainStorageSerializer"/>, Newtonsoft.Json with type names
+/// and reference tracking): it cannot read back immutable dictionaries ("Cannot preserve reference to readonly
+/// dictionary"), and it writes assembly-qualified type names into every payload, so moving a state type to another
+/// project would make stored state unreadable. The binary serializer is the one every grain call already uses for these
+/// <c>[GenerateSerializer]</c> types: anything a grain can send it can store, it tolerates added and removed <c>[Id]</c>
+/// members, and it writes no type names where the declared type is the actual one. The contract tests round-trip records
+/// with immutable collections through it.
 /// </remarks>
 public sealed partial class SqlGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable, IDisposable
 {
@@ -64,6 +69,9 @@ public sealed partial class SqlGrainStorage : IGrainStorage, ILifecycleParticipa
     /// <summary>The database this provider stores into.</summary>
     public GrainStateDatabase Database => database;
 
+    /// <summary>The serializer of the payloads (see the remarks of the class for how it is chosen).</summary>
+    public IGrainStorageSerializer Serializer => serializer;
+
     /// <summary>
     /// Builds the provider registered under <paramref name="name"/> from DI: its <see cref="SqlGrainStorageOptions"/>, the
     /// cluster's service id, the activator provider and the log. Used by the <c>AddAmber…GrainStorage</c> registrations.
@@ -77,8 +85,10 @@ public sealed partial class SqlGrainStorage : IGrainStorage, ILifecycleParticipa
             SqlGrainStorageDialect.Postgres => new PostgresGrainStateDatabase(options.ConnectionString, options.PostgresSchema),
             _ => throw new OrleansConfigurationException($"grain storage '{name}': unknown dialect {options.Dialect}"),
         };
-        return new SqlGrainStorage(name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, database,
-            options.GrainStorageSerializer ?? services.GetRequiredService<IGrainStorageSerializer>(),
+        var serializer = options.GrainStorageSerializer
+            ?? services.GetKeyedService<IGrainStorageSerializer>(name)
+            ?? new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+        return new SqlGrainStorage(name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, database, serializer,
             services.GetRequiredService<IActivatorProvider>(), services.GetRequiredService<ILogger<SqlGrainStorage>>(), options.InitStage);
     }
 

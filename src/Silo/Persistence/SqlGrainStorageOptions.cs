@@ -36,8 +36,9 @@ public sealed class SqlGrainStorageOptions : IStorageProviderSerializerOptions
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 
     /// <summary>
-    /// The serializer of the payload. Left null, Orleans' <see cref="DefaultStorageProviderSerializerOptionsConfigurator{TOptions}"/>
-    /// fills it with the <see cref="IGrainStorageSerializer"/> registered under the provider's name, else the silo-wide one.
+    /// The serializer of the payload. Left null, the provider takes the <see cref="IGrainStorageSerializer"/> registered in DI
+    /// under its name, else Orleans' binary <see cref="OrleansGrainStorageSerializer"/> (why not the silo-wide JSON default:
+    /// see <see cref="SqlGrainStorage"/>). Changing it for a database that holds state makes that state unreadable.
     /// </summary>
     public IGrainStorageSerializer GrainStorageSerializer { get; set; } = null!;
 }

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
@@ -9,9 +7,8 @@ using Orleans.Storage;
 namespace Amber.Silo.Persistence;
 
 /// <summary>
-/// Registers <see cref="SqlGrainStorage"/> providers on a silo, the way Orleans registers its own: named options, the default
-/// serializer filled in by Orleans' post-configurator, and a keyed <see cref="IGrainStorage"/> singleton that joins the silo
-/// lifecycle (so the schema exists before any grain activates). The <c>…AsDefault</c> forms register under Orleans'
+/// Registers <see cref="SqlGrainStorage"/> providers on a silo, the way Orleans registers its own: options named after the
+/// provider, and a keyed <see cref="IGrainStorage"/> singleton that joins the silo lifecycle (so the schema exists before any grain activates). The <c>…AsDefault</c> forms register under Orleans'
 /// default provider name, used by <c>[PersistentState("x")]</c> without a storage name.
 /// </summary>
 public static class SqlGrainStorageSiloBuilderExtensions
@@ -58,9 +55,6 @@ public static class SqlGrainStorageSiloBuilderExtensions
         return builder.ConfigureServices(services =>
         {
             services.AddOptions<SqlGrainStorageOptions>(name).Configure(configure);
-            // Once for all our providers: it fills GrainStorageSerializer of each named options instance that left it null.
-            services.TryAddEnumerable(ServiceDescriptor.Transient<IPostConfigureOptions<SqlGrainStorageOptions>,
-                DefaultStorageProviderSerializerOptionsConfigurator<SqlGrainStorageOptions>>());
             // Deliberately no ConfigureNamedOptionForLogging: the options hold a connection string.
             services.AddGrainStorage(name, SqlGrainStorage.Create);
         });
