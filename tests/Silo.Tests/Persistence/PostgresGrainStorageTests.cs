@@ -1,9 +1,10 @@
 using Amber.Silo.Persistence;
+using Xunit.Abstractions;
 
 namespace Amber.Silo.Tests.Persistence;
 
 /// <summary>The grain-storage contract on PostgreSQL (test.sh's throwaway server): fresh schemas per test, dropped after.</summary>
-public sealed class PostgresGrainStorageTests : GrainStorageContract
+public sealed class PostgresGrainStorageTests(ITestOutputHelper output) : GrainStorageContract(output)
 {
     private readonly string prefix = PersistenceTestServices.NewSchemaName();
     private readonly HashSet<string> schemas = [];

@@ -1,11 +1,12 @@
 using Amber.Silo.Persistence;
 using Microsoft.Data.Sqlite;
 using Orleans.Storage;
+using Xunit.Abstractions;
 
 namespace Amber.Silo.Tests.Persistence;
 
 /// <summary>The grain-storage contract on SQLite: real files in a temp folder of the test's own.</summary>
-public sealed class SqliteGrainStorageTests : GrainStorageContract
+public sealed class SqliteGrainStorageTests(ITestOutputHelper output) : GrainStorageContract(output)
 {
     private readonly string folder = Path.GetDirectoryName(PersistenceTestServices.TempSqlitePath())!;
 
