@@ -25,6 +25,11 @@ public sealed record StoredGrainState(long Version, byte[]? Payload);
 /// two concurrent writers wins, across threads, processes and silos. A clear keeps the row with a null payload and a new
 /// version (a tombstone): versions only grow, so an ETag read before a clear can never match again.
 /// Subclasses supply the dialect: connections, column types, locking of the schema upgrade.
+/// <para>
+/// Table <c>amber_grain_state</c>: <c>service_id, grain_type, grain_key, state_name</c> (the primary key), <c>version</c>
+/// (the ETag; no separate etag column, the number is the ETag), <c>payload</c> (null once cleared), <c>updated_at</c>
+/// (Unix milliseconds, for operators). Table <c>amber_grain_state_schema</c> records the applied schema versions.
+/// </para>
 /// </summary>
 public abstract class GrainStateDatabase : IAsyncDisposable
 {

@@ -128,8 +128,8 @@ public sealed partial class SqlGrainStorage : IGrainStorage, ILifecycleParticipa
             throw Failure("reading", key, ex);
         }
 
-        grainState.ETag = row is null ? null : ETagOf(row.Version);
         T? state = row?.Payload is { } payload ? Deserialize<T>(key, payload) : default;
+        grainState.ETag = row is null ? null : ETagOf(row.Version);
         grainState.RecordExists = state is not null;
         grainState.State = state ?? CreateDefault<T>();
     }
@@ -171,20 +171,27 @@ public sealed partial class SqlGrainStorage : IGrainStorage, ILifecycleParticipa
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var key = KeyOf(stateName, grainId);
-        long? version;
+        string? etag;
         try
         {
             if (grainState.ETag is null)
-                version = await database.ReadAsync(key, cancellationToken).ConfigureAwait(false) is null ? 0 : null;
+            {
+                // Nothing stored, as the caller believes: nothing to clear. A stored row conflicts, as a blind write would.
+                if (await database.ReadAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+                    throw await ConflictAsync("clear", key, null, cancellationToken).ConfigureAwait(false);
+                etag = null;
+            }
             else
-                version = await database.UpdateAsync(key, VersionOf(key, grainState.ETag), null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            {
+                long? version = await database.UpdateAsync(key, VersionOf(key, grainState.ETag), null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                etag = version is { } v ? ETagOf(v) : throw await ConflictAsync("clear", key, grainState.ETag, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (DbException ex)
         {
             throw Failure("clearing", key, ex);
         }
-        if (version is null) throw await ConflictAsync("clear", key, grainState.ETag, cancellationToken).ConfigureAwait(false);
-        grainState.ETag = version == 0 ? null : ETagOf(version.Value);
+        grainState.ETag = etag;
         grainState.RecordExists = false;
         grainState.State = CreateDefault<T>();
     }

@@ -12,8 +12,9 @@ public sealed class PostgresGrainStorageTests(ITestOutputHelper output) : GrainS
     protected override GrainStateDatabase OpenDatabase(string location)
     {
         string schema = $"{prefix}_{location}";
+        var database = new PostgresGrainStateDatabase(PersistenceTestServices.PostgresConnectionString, schema);
         lock (schemas) schemas.Add(schema);
-        return new PostgresGrainStateDatabase(PersistenceTestServices.PostgresConnectionString, schema);
+        return database;
     }
 
     public override async Task DisposeAsync()
