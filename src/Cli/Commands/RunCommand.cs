@@ -3,7 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Amber.Grains.Specs;
 using Amber.Grains.Contracts;
-using Amber.Silo.Embedded;
+using Amber.Grains;
+using Amber.Grains.Sweeps;
+using Amber.Silo.Hosting;
+using Amber.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Amber.Worker.Execution;
 using Amber.Worker.Results;
 using Amber.Storage.Blobs.FileSystem;
@@ -84,35 +88,55 @@ public sealed class RunCommand : ICommandModule
         var prepared = clock.Elapsed;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"corpus and features ready in {prepared.TotalSeconds:0.0} s ({executor.Features.PrefixFor(protocol)})");
 
-        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions
+        // The embedded cluster: one silo (localhost clustering, grain state in SQLite under --out, so a rerun resumes)
+        // and in-process workers that talk to it through the co-hosted cluster client.
+        await using var app = AmberSilo.Build(new AmberSiloOptions
         {
-            Directory = outDir,
-            Blobs = blobs,
-            Executor = executor,
-            CompletionHandler = new SweepSummaryHandler(),
-            Workers = settings.Workers,
-        }, ct).ConfigureAwait(false);
-        var record = await silo.SubmitSweepAsync(text, source, ct).ConfigureAwait(false);
-        string sweepId = record.State.SweepId;
-        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"sweep {sweepId} ({spec.Name}): {record.State.PlannedRuns} runs on {settings.Workers} in-process workers");
+            Urls = "http://127.0.0.1:0",
+            UserTokens = [Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))],
+            DataRoots = [outDir, .. RunDataRoots(spec)],
+            StateDatabase = Path.Combine(outDir, "state.db"),
+        });
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var client = app.Services.GetRequiredService<IClusterClient>();
+        var (sweepId, resumed) = await SubmitOrResumeAsync(client, text, source, ct).ConfigureAwait(false);
+        var sweep = client.GetGrain<ISweepGrain>(sweepId);
+        var info = (await sweep.GetAsync().ConfigureAwait(false))!;
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"sweep {sweepId} ({spec.Name}): {info.PlannedRuns} runs on {settings.Workers} in-process workers{(resumed ? $", resumed with {info.Succeeded + info.Failed + info.Cancelled} finished" : "")}");
+
+        using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var agents = Enumerable.Range(0, settings.Workers).Select(i => new WorkerAgent(client, executor, blobs, new WorkerAgentOptions
+        {
+            WorkerId = $"local-{i}",
+            Capabilities = new WorkerCapabilities($"in-process {i}", 1, 1, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20),
+            LongPoll = TimeSpan.FromSeconds(2),
+        })).ToList();
+        var running = agents.Select(a => Task.Run(() => a.RunAsync(stopWorkers.Token), CancellationToken.None)).ToList();
 
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
         {
-            var task = ctx.AddTask("runs", maxValue: record.State.PlannedRuns);
+            var task = ctx.AddTask("runs", maxValue: info.PlannedRuns);
             while (true)
             {
-                var p = await silo.GetProgressAsync(sweepId, ct).ConfigureAwait(false);
+                var p = (await sweep.GetAsync().ConfigureAwait(false))!;
                 task.Value = p.Succeeded + p.Failed + p.Cancelled;
-                task.Description = string.Create(CultureInfo.InvariantCulture, $"runs: {p.Succeeded} done, {p.Running} running, {p.Failed} failed");
+                task.Description = string.Create(CultureInfo.InvariantCulture, $"runs: {p.Succeeded} done, {p.ActiveRuns} running, {p.Failed} failed");
                 if (p.Completed) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
-        var results = await silo.WaitForSweepAsync(sweepId, ct).ConfigureAwait(false);
+        await stopWorkers.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var results = (await sweep.GetResultsAsync().ConfigureAwait(false))!;
+        var completion = (await sweep.GetAsync().ConfigureAwait(false))!;
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
 
         var failed = results.Trials.SelectMany(t => t.Runs).Where(r => r.Status != "succeeded").ToList();
         foreach (var f in failed) await Console.Error.WriteLineAsync($"run {f.RunId} {f.Status}: {f.FailureReason}").ConfigureAwait(false);
         var summary = await ResultsReader.ReadSummaryAsync(blobs, sweepId, ct).ConfigureAwait(false);
+        if (completion.CompletionError is not null)
+            await Console.Error.WriteLineAsync($"error: writing the summary of sweep {sweepId} failed: {completion.CompletionError}").ConfigureAwait(false);
         if (summary is null)
         {
             await Console.Error.WriteLineAsync($"error: sweep {sweepId} finished ({results.Status}) without a summary; no run produced results").ConfigureAwait(false);
@@ -127,5 +151,35 @@ public sealed class RunCommand : ICommandModule
         Console.WriteLine($"results: {folder}{Path.DirectorySeparatorChar} (summary.parquet; <trial>/<fold>-<seed>/metrics.parquet, predictions.parquet, curves.parquet)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:0.0} s (corpus and features {prepared.TotalSeconds:0.0} s)"));
         return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The sweep to run: an unfinished sweep of the same document from an earlier, interrupted <c>amber run</c> with
+    /// this --out (its finished runs are kept), else a new one.
+    /// </summary>
+    private static async Task<(string SweepId, bool Resumed)> SubmitOrResumeAsync(IClusterClient client, string text, string source, CancellationToken ct)
+    {
+        foreach (var id in await client.GetGrain<ISweepRegistryGrain>(0).ListAsync().ConfigureAwait(false))
+        {
+            var grain = client.GetGrain<ISweepGrain>(id);
+            if (await grain.GetAsync().ConfigureAwait(false) is not { Completed: false } candidate) continue;
+            var previous = await grain.GetResultsAsync().ConfigureAwait(false);
+            if (previous?.SpecText == text && candidate.Status == Grains.Sweeps.SweepStatus.Running) return (id, true);
+        }
+        ct.ThrowIfCancellationRequested();
+        string sweepId = SweepIds.New(DateTimeOffset.UtcNow);
+        await client.GetGrain<ISweepGrain>(sweepId).SubmitAsync(new SweepSubmission(text, source, DateTimeOffset.UtcNow)).ConfigureAwait(false);
+        return (sweepId, false);
+    }
+
+    /// <summary>The folders the run's own spec reads from (the embedded silo allows exactly its own inputs).</summary>
+    private static IEnumerable<string> RunDataRoots(SweepSpec spec)
+    {
+        foreach (string value in new[] { spec.Corpus, spec.Features })
+        {
+            int colon = value.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && value.Length > colon + 1) yield return value[(colon + 1)..];
+        }
+        if (spec.Labels.TryGetValue("extra_votes", out var votes)) yield return Path.GetDirectoryName(Path.GetFullPath(votes))!;
     }
 }

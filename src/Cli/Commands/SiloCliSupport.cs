@@ -17,7 +17,7 @@ internal static class SiloCliSupport
             return await body().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or HttpRequestException or IOException or InvalidOperationException
-                                       or KeyNotFoundException or UnauthorizedAccessException or System.Data.Common.DbException)
+                                       or KeyNotFoundException or UnauthorizedAccessException or System.Data.Common.DbException or OrleansException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;
@@ -69,7 +69,7 @@ internal static class SiloCliSupport
     }
 
     /// <summary>
-    /// The executor named <paramref name="name"/>: "noop", or the <see cref="IRunExecutor"/> class in Amber.Silo whose
+    /// The executor named <paramref name="name"/>: "noop", or the <see cref="IRunExecutor"/> class in Amber.Worker whose
     /// name starts with it (e.g. "training" → TrainingRunExecutor) and has a public parameterless constructor.
     /// </summary>
     public static IRunExecutor Executor(string name)
@@ -82,13 +82,6 @@ internal static class SiloCliSupport
                     ?? throw new ArgumentException($"--executor '{name}' is unknown; available: {string.Join(", ", candidates.Select(t => ShortName(t.Name)).Append("noop"))}");
         return (IRunExecutor)Activator.CreateInstance(match)!;
     }
-
-    /// <summary>The completion handler of Amber.Silo (the experiment's aggregation), if one with a parameterless constructor exists.</summary>
-    public static ISweepCompletionHandler? CompletionHandler() =>
-        typeof(ISweepCompletionHandler).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && typeof(ISweepCompletionHandler).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (ISweepCompletionHandler)Activator.CreateInstance(t)!)
-            .FirstOrDefault();
 
     private static string ShortName(string typeName) =>
         (typeName.EndsWith("RunExecutor", StringComparison.Ordinal) ? typeName[..^"RunExecutor".Length] : typeName).ToLowerInvariant();

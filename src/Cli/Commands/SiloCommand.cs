@@ -1,44 +1,51 @@
 using System.CommandLine;
-using Amber.Grains.Contracts;
-using Amber.Silo.Auth;
 using Amber.Silo.Hosting;
-using Amber.Silo.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Amber.Cli.Commands;
 
 /// <summary>
-/// <c>amber silo --store sqlite:&lt;file&gt;|postgres:&lt;cs&gt; --blobs file:&lt;dir&gt;|azure:&lt;cs&gt; --urls &lt;url&gt;</c>: runs a silo
-/// (state store, scheduler, HTTP API) until Ctrl+C. Tokens come from options or AMBER_USER_TOKENS / AMBER_JOIN_TOKEN.
+/// <c>amber silo</c>: runs an Orleans silo (localhost clustering, grain state in SQLite) with the HTTP API until Ctrl+C.
+/// Workers join with <c>amber worker --gateways 127.0.0.1:&lt;gateway port&gt;</c>. Tokens come from options or AMBER_USER_TOKENS.
 /// </summary>
 public sealed class SiloCommand : ICommandModule
 {
     /// <inheritdoc />
     public Command Build()
     {
-        var store = new Option<string>("--store") { Description = "State: sqlite:<file> (default .amber/state.db) or postgres:<connection string>", DefaultValueFactory = _ => "sqlite:.amber/state.db" };
-        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> (default .amber/blobs) or azure:<connection string>", DefaultValueFactory = _ => "file:.amber/blobs" };
-        var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
+        var state = new Option<string>("--state") { Description = "Grain state: a SQLite file (default .amber/state.db), or 'memory'", DefaultValueFactory = _ => ".amber/state.db" };
         var urls = new Option<string>("--urls") { Description = "Where the HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var siloPort = new Option<int>("--silo-port") { Description = "Silo-to-silo port", DefaultValueFactory = _ => 11111 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port workers connect to", DefaultValueFactory = _ => 30000 };
         var userTokens = new Option<string[]>("--user-token") { Description = "A user bearer token (repeatable); also AMBER_USER_TOKENS (comma-separated)", AllowMultipleArgumentsPerToken = false };
-        var joinToken = new Option<string?>("--join-token") { Description = "The token workers register with; also AMBER_JOIN_TOKEN" };
+        var dataRoots = new Option<string[]>("--data-root") { Description = "A folder submitted sweeps may read corpora, embeddings and votes from (repeatable)", AllowMultipleArgumentsPerToken = false };
         var lease = new Option<double>("--lease-seconds") { Description = "Lease duration", DefaultValueFactory = _ => 30 };
-        var cmd = new Command("silo", "Run a silo: state store, scheduler and HTTP API (Ctrl+C stops it)") { store, blobs, container, urls, userTokens, joinToken, lease };
+        var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
+        {
+            state, urls, siloPort, gatewayPort, userTokens, dataRoots, lease,
+        };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             var users = SiloCliSupport.Tokens(pr.GetValue(userTokens), "AMBER_USER_TOKENS");
             if (users.Count == 0) throw new ArgumentException("no user token: pass --user-token <token> or set AMBER_USER_TOKENS");
-            string join = SiloCliSupport.Required(pr.GetValue(joinToken), "--join-token", "AMBER_JOIN_TOKEN");
-            await using var stateStore = ConnectionSpecs.OpenStore(pr.GetValue(store)!);
-            await stateStore.MigrateAsync(ct);
-            var blobStore = ConnectionSpecs.OpenBlobs(pr.GetValue(blobs)!, pr.GetValue(container)!);
-            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-            await using var scheduler = new SiloScheduler(stateStore, blobStore,
-                new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(pr.GetValue(lease)) }, TimeProvider.System,
-                SiloCliSupport.CompletionHandler(), logs.CreateLogger<SiloScheduler>());
-            await using var app = SiloApplication.Build(scheduler, new SiloAuthOptions { UserTokens = users, JoinToken = join }, pr.GetValue(urls)!, LogLevel.Information);
+            double leaseSeconds = pr.GetValue(lease);
+            if (!(leaseSeconds > 0)) throw new ArgumentException($"--lease-seconds {leaseSeconds}: expected a positive number of seconds");
+            string statePath = pr.GetValue(state)!;
+            if (statePath != "memory") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(statePath))!);
+            var options = new AmberSiloOptions
+            {
+                Urls = pr.GetValue(urls)!,
+                UserTokens = users,
+                DataRoots = pr.GetValue(dataRoots) ?? [],
+                StateDatabase = statePath == "memory" ? null : statePath,
+                SiloPort = pr.GetValue(siloPort),
+                GatewayPort = pr.GetValue(gatewayPort),
+                Scheduling = o => o.LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
+                LogLevel = LogLevel.Information,
+            };
+            await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {stateStore.Backend} state, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway 127.0.0.1:{options.GatewayPort}, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

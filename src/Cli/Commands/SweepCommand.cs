@@ -49,7 +49,7 @@ public sealed class SweepCommand : ICommandModule
             if (pr.GetValue(json)) Console.WriteLine(body);
             else
             {
-                var s = JsonSerializer.Deserialize<SweepView>(body, SiloServices.Json)!;
+                var s = JsonSerializer.Deserialize<SweepView>(body, AmberSilo.Json)!;
                 Console.WriteLine($"submitted {s.Id} '{s.Name}': {s.PlannedRuns} runs planned");
             }
             return 0;
@@ -76,8 +76,8 @@ public sealed class SweepCommand : ICommandModule
                 Console.WriteLine($"{{\"sweep\":{sweepJson},\"runs\":{runsJson}}}");
                 return 0;
             }
-            var s = JsonSerializer.Deserialize<SweepView>(sweepJson, SiloServices.Json)!;
-            var runs = JsonSerializer.Deserialize<RunView[]>(runsJson, SiloServices.Json)!;
+            var s = JsonSerializer.Deserialize<SweepView>(sweepJson, AmberSilo.Json)!;
+            var runs = JsonSerializer.Deserialize<RunView[]>(runsJson, AmberSilo.Json)!;
             Console.WriteLine($"{s.Id} '{s.Name}': {s.Status}; {s.Succeeded} succeeded, {s.Failed} failed, {s.Cancelled} cancelled, {s.ActiveRuns} active of {s.PlannedRuns} planned");
             var table = new Table().AddColumns("run", "status", "attempt", "workers", "why pending / last error");
             foreach (var r in runs.Where(r => r.Status is not "succeeded").Take(50))
@@ -105,7 +105,7 @@ public sealed class SweepCommand : ICommandModule
                 Console.WriteLine(body);
                 return 0;
             }
-            var trials = JsonSerializer.Deserialize<TrialResultView[]>(body, SiloServices.Json)!;
+            var trials = JsonSerializer.Deserialize<TrialResultView[]>(body, AmberSilo.Json)!;
             string lvl = pr.GetValue(level)!;
             var names = trials.SelectMany(t => t.Metrics).Where(m => m.Split == "test" && m.Level == lvl).Select(m => m.Name).Distinct().ToList();
             // Only the parameters that differ between trials say what each row is.
@@ -138,7 +138,7 @@ public sealed class SweepCommand : ICommandModule
             string body = await response.Content.ReadAsStringAsync(ct);
             if (pr.GetValue(json)) Console.WriteLine(body);
             else
-                foreach (var s in JsonSerializer.Deserialize<SweepView[]>(body, SiloServices.Json)!)
+                foreach (var s in JsonSerializer.Deserialize<SweepView[]>(body, AmberSilo.Json)!)
                     Console.WriteLine($"{s.Id}  {s.Status,-10} {s.Succeeded + s.Failed + s.Cancelled}/{s.PlannedRuns}  {s.Name}");
             return 0;
         }));
@@ -159,7 +159,7 @@ public sealed class SweepCommand : ICommandModule
             // Subscribed first, then checked, so a sweep finishing in between is not waited on forever.
             using var current = await http.GetAsync($"api/sweeps/{sid}", ct);
             await SiloCliSupport.EnsureAsync(current, "status");
-            var sweep = (await current.Content.ReadFromJsonAsync<SweepView>(SiloServices.Json, ct))!;
+            var sweep = (await current.Content.ReadFromJsonAsync<SweepView>(AmberSilo.Json, ct))!;
             if (sweep.Completed)
             {
                 Console.WriteLine($"{sweep.Id}: {sweep.Status} ({sweep.Succeeded} succeeded, {sweep.Failed} failed, {sweep.Cancelled} cancelled)");
@@ -171,7 +171,7 @@ public sealed class SweepCommand : ICommandModule
             {
                 if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
                 if (pr.GetValue(json)) Console.WriteLine(line["data: ".Length..]);
-                var e = JsonSerializer.Deserialize<Amber.Silo.Scheduling.SiloEvent>(line["data: ".Length..], SiloServices.Json)!;
+                var e = JsonSerializer.Deserialize<Amber.Grains.Contracts.SweepEvent>(line["data: ".Length..], AmberSilo.Json)!;
                 if (e.Kind == "run-finished") finished++;
                 if (!pr.GetValue(json) && e.Kind is not ("run-progress" or "subscribed"))
                     Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Kind,-15} {e.RunId ?? e.Detail ?? e.SweepId} {e.Status} [{finished}/{sweep.PlannedRuns}]" +
@@ -192,8 +192,8 @@ public sealed class SweepCommand : ICommandModule
             using var http = Client(pr);
             using var response = await http.PostAsync($"api/sweeps/{Uri.EscapeDataString(pr.GetValue(id)!)}/cancel", null, ct);
             await SiloCliSupport.EnsureAsync(response, "cancel");
-            var s = (await response.Content.ReadFromJsonAsync<SweepView>(SiloServices.Json, ct))!;
-            Console.WriteLine(pr.GetValue(json) ? JsonSerializer.Serialize(s, SiloServices.Json) : $"{s.Id}: {s.Status}");
+            var s = (await response.Content.ReadFromJsonAsync<SweepView>(AmberSilo.Json, ct))!;
+            Console.WriteLine(pr.GetValue(json) ? JsonSerializer.Serialize(s, AmberSilo.Json) : $"{s.Id}: {s.Status}");
             return 0;
         }));
         return cmd;

@@ -69,7 +69,7 @@ public static class SweepsApi
             return TypedResults.ValidationProblem(outside, detail: "the sweep names paths outside the silo's data roots", title: "Invalid sweep specification");
 
         var now = clock.GetUtcNow();
-        string id = SweepGrain.NewId(now);
+        string id = SweepIds.New(now);
         var sweep = await grains.GetGrain<ISweepGrain>(id).SubmitAsync(new SweepSubmission(text, "request body", now)).ConfigureAwait(false);
         return TypedResults.Created($"/api/sweeps/{id}", SweepView.From(sweep));
     }

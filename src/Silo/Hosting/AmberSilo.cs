@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Amber.Silo.Persistence;
 using Microsoft.Extensions.Logging;
 
 namespace Amber.Silo.Hosting;
@@ -72,7 +73,7 @@ public static class AmberSilo
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "amber", clusterId: "amber");
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
             if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
             else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
@@ -139,4 +140,14 @@ public static class AmberSilo
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         return o;
     }
+}
+
+/// <summary>The ids every Amber silo and client uses (one service per deployment).</summary>
+public static class ClusterIds
+{
+    /// <summary>Orleans ClusterId.</summary>
+    public const string Cluster = "amber";
+
+    /// <summary>Orleans ServiceId: grain state is keyed by it, so it never changes between releases.</summary>
+    public const string Service = "amber";
 }

@@ -32,7 +32,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
 
     private async Task<string> SubmitAsync(string spec)
     {
-        string id = SweepGrain.NewId(DateTimeOffset.UtcNow) + "-" + Guid.NewGuid().ToString("N")[..4];
+        string id = SweepIds.New(DateTimeOffset.UtcNow) + "-" + Guid.NewGuid().ToString("N")[..4];
         await Client.GetGrain<ISweepGrain>(id).SubmitAsync(new SweepSubmission(spec, "test", DateTimeOffset.UtcNow));
         return id;
     }

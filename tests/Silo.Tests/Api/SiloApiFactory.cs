@@ -1,64 +1,65 @@
-using Amber.Grains.Contracts;
-using Amber.Silo.Auth;
 using Amber.Silo.Hosting;
-using Amber.Silo.Scheduling;
-using Amber.Silo.Store.Sqlite;
-using Amber.Silo.Tests.Store;
-using Amber.Storage.Blobs.FileSystem;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Amber.Silo.Tests.Api;
 
-/// <summary>The silo's API on an in-process test server over a fresh SQLite store.</summary>
-public sealed class SiloApiFactory : WebApplicationFactory<SiloApiFactory>
+/// <summary>
+/// A real silo for API tests: an Orleans silo (localhost clustering, memory state, free ports) with the HTTP API on
+/// Kestrel at a free loopback port. Tests call the API over HTTP and act as workers through the silo's cluster client.
+/// </summary>
+public sealed class SiloApiFactory : IAsyncDisposable
 {
     public const string UserToken = "user-token-for-tests-0123456789";
-    public const string JoinToken = "join-token-for-tests-9876543210";
 
-    private readonly SqliteStateStore store;
-    private readonly string dir;
+    private readonly WebApplication app;
 
-    public SiloApiFactory()
+    private SiloApiFactory(WebApplication app, Uri address, string dataRoot)
     {
-        store = TestStores.Sqlite(out var path);
-        dir = Path.GetDirectoryName(path)!;
-        store.MigrateAsync().GetAwaiter().GetResult();
-        Scheduler = new SiloScheduler(store, new FileSystemBlobStore(Path.Combine(dir, "blobs")));
+        this.app = app;
+        Address = address;
+        DataRoot = dataRoot;
     }
 
-    public SiloScheduler Scheduler { get; }
+    /// <summary>The API's base address.</summary>
+    public Uri Address { get; }
 
-    protected override IHostBuilder CreateHostBuilder() =>
-        Host.CreateDefaultBuilder()
-            .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
-            .ConfigureWebHost(web => web
-                .ConfigureServices(s => s.AddSilo(Scheduler, new SiloAuthOptions { UserTokens = [UserToken], JoinToken = JoinToken }))
-                .Configure(app =>
-                {
-                    app.UseSilo();
-                    app.UseEndpoints(e => e.MapSiloApi());
-                }));
+    /// <summary>The one folder submitted sweeps may read from.</summary>
+    public string DataRoot { get; }
 
-    // The API has no content files; the test output folder stands in for the project folder the factory looks for.
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseContentRoot(AppContext.BaseDirectory);
+    /// <summary>The silo's own cluster client (what an in-process worker uses).</summary>
+    public IClusterClient Cluster => app.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>Starts a silo with one-second leases.</summary>
+    public static async Task<SiloApiFactory> StartAsync()
+    {
+        string root = Directory.CreateTempSubdirectory("amber-api-root-").FullName;
+        var app = AmberSilo.Build(new AmberSiloOptions
+        {
+            Urls = "http://127.0.0.1:0",
+            UserTokens = [UserToken],
+            DataRoots = [root],
+            Scheduling = o => o.LeaseDuration = TimeSpan.FromSeconds(1),
+        });
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SiloApiFactory(app, new Uri(address), root);
+    }
+
+    /// <summary>An HTTP client of the API, with a bearer token unless <paramref name="token"/> is null.</summary>
     public HttpClient Client(string? token)
     {
-        var c = CreateClient();
+        var c = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         if (token is not null) c.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return c;
     }
 
-    public override async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        await Scheduler.DisposeAsync();
-        await store.DisposeAsync();
-        Directory.Delete(dir, true);
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Directory.Delete(DataRoot, true);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amber.Grains.Contracts;
 using Amber.Grains.Hosting;
 using Amber.Grains.Parameters;
@@ -413,8 +412,4 @@ public sealed class SweepGrain(
         return new SweepInfo(SweepId, s.Name, s.Status, s.Runs.Count, ok, failed, cancelled, active, queued, spec?.Budget.MaxParallelRuns ?? 0,
             s.CreatedAt, s.FinishedAt, s.Completed, s.CompletionError);
     }
-
-    /// <summary>A fresh, sortable, URL-safe sweep id: "sw-20261124-171500-3fa2c1".</summary>
-    public static string NewId(DateTimeOffset now) =>
-        $"sw-{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
 }
