@@ -252,7 +252,13 @@ public static class ResultsWriter
             new(ResultsLayout.ClassesKey, string.Join(",", classes)),
         };
         if (metadata.ConfigJson is not null) kv.Add(new(ResultsLayout.ConfigKey, metadata.ConfigJson));
-        if (metadata.Extra is not null) kv.AddRange(metadata.Extra);
+        if (metadata.Extra is not null)
+            foreach (var (key, value) in metadata.Extra)
+            {
+                if (kv.Any(p => p.Key == key))
+                    throw new ArgumentException($"{file}: footer key '{key}' is written by the results writer itself; extra metadata cannot set it", nameof(metadata));
+                kv.Add(new(key, value));
+            }
         return kv;
     }
 

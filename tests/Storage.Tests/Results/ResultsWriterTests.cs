@@ -40,7 +40,7 @@ public sealed class ResultsWriterTests : IDisposable
         var put = await ResultsWriter.WritePredictionsAsync(_store, ResultsLayout.RunPrefix(Run), Run, Generate(), options: options);
 
         // 300,000 rows (≥ 60 MB as objects) went through; what stays alive must not grow with them: the late measurements
-        // are within a few row groups of the early ones (one row group of buffers ≈ 10,000 × 37 values).
+        // are within a few row groups of the early ones (one row group of buffers ≈ 10,000 × 29 values).
         long early = retained.Skip(1).Take(3).Max(), late = retained.Skip(retained.Count - 4).Max();
         Assert.True(retained.Count == rows / 20_000, $"{retained.Count} measurements");
         Assert.True(late - early < 12L << 20, $"retained memory grew from {early >> 20} MiB to {late >> 20} MiB while streaming");
@@ -121,6 +121,21 @@ public sealed class ResultsWriterTests : IDisposable
         var broken = await Assert.ThrowsAsync<InvalidDataException>(() => ResultsReader.ReadCurvesAsync(_store, prefix));
         Assert.Contains("curves.parquet", broken.Message);
         Assert.Contains("not a readable Parquet file", broken.Message);
+    }
+
+    [Fact]
+    public async Task Extra_footer_keys_round_trip_and_cannot_replace_the_writers_own()
+    {
+        var prefix = ResultsLayout.RunPrefix(Run);
+        var extra = new Dictionary<string, string> { ["lab.host"] = "node-7", ["lab.commit"] = "abc123" };
+        await ResultsWriter.WriteMetricsAsync(_store, prefix, Run, ResultsSamples.Metrics(3), new ResultsMetadata(Extra: extra));
+        var back = await ResultsReader.ReadMetricsAsync(_store, prefix);
+        Assert.Equal(extra, back!.Metadata.Extra);
+
+        var clash = new ResultsMetadata(Extra: new Dictionary<string, string> { [ResultsLayout.TableKey] = "summary" });
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => ResultsWriter.WriteCurvesAsync(_store, prefix, Run, ResultsSamples.Curves(2), clash));
+        Assert.Contains("'amber.table'", e.Message);
+        Assert.Null(await _store.GetPropertiesAsync(ResultsLayout.Curves(prefix)));
     }
 
     [Fact]
