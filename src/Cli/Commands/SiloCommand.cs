@@ -16,7 +16,7 @@ public sealed class SiloCommand : ICommandModule
     public Command Build()
     {
         var store = new Option<string>("--store") { Description = "State: sqlite:<file> (default .amber/state.db) or postgres:<connection string>", DefaultValueFactory = _ => "sqlite:.amber/state.db" };
-        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> (default .amber/blobs) or azure:<connection string>", DefaultValueFactory = _ => "file:.amber/blobs" };
+        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> (default .amber/blobs) or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential>", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var urls = new Option<string>("--urls") { Description = "Where the HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var userTokens = new Option<string[]>("--user-token") { Description = "A user bearer token (repeatable); also AMBER_USER_TOKENS (comma-separated)", AllowMultipleArgumentsPerToken = false };

@@ -14,7 +14,7 @@ public sealed class WorkerCommand : ICommandModule
     {
         var silo = new Option<string>("--silo") { Description = "The silo's URL", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var joinToken = new Option<string?>("--join-token") { Description = "The silo's join token; also AMBER_JOIN_TOKEN" };
-        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string> (the silo's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
+        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential> (the silo's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var slots = new Option<int>("--slots") { Description = "Runs executed at once", DefaultValueFactory = _ => 1 };
         var name = new Option<string>("--name") { Description = "Name shown by the silo", DefaultValueFactory = _ => Environment.MachineName };

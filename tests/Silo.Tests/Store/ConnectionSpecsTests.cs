@@ -1,5 +1,6 @@
 using Amber.Silo.Hosting;
 using Amber.Silo.Store.Sqlite;
+using Amber.Storage.Blobs.Azure;
 using Amber.Storage.Blobs.FileSystem;
 
 namespace Amber.Silo.Tests.Store;
@@ -36,5 +37,19 @@ public sealed class ConnectionSpecsTests
         }
         Assert.IsType<FileSystemBlobStore>(ConnectionSpecs.OpenBlobs($"file:{dir}/blobs"));
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Azure_specs_take_a_connection_string_a_sas_url_or_an_endpoint_for_a_token_credential()
+    {
+        var key = Convert.ToBase64String(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
+        var shared = Assert.IsType<AzureBlobStore>(ConnectionSpecs.OpenBlobs($"azure:DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={key};EndpointSuffix=core.windows.net", "results"));
+        Assert.Equal(("shared-key", "results"), (shared.Authentication, shared.Container));
+        var sas = Assert.IsType<AzureBlobStore>(ConnectionSpecs.OpenBlobs("azure:https://acct.blob.core.windows.net/?sv=2025-01-05&ss=b&srt=sco&sp=rwdl&sig=c2lnbmF0dXJl"));
+        Assert.Equal("sas", sas.Authentication);
+        var token = Assert.IsType<AzureBlobStore>(ConnectionSpecs.OpenBlobs("azure:https://acct.blob.core.windows.net"));
+        Assert.Equal("token", token.Authentication);
+        var bad = Assert.Throws<FormatException>(() => ConnectionSpecs.OpenBlobs("azure:AccountName=acct;Password=hunter2-secret"));
+        Assert.DoesNotContain("hunter2-secret", bad.Message, StringComparison.Ordinal);
     }
 }
