@@ -56,7 +56,7 @@ amber_start_azurite() {
   AMBER_AZURITE_DIR=$(mktemp -d /tmp/amber-azurite.XXXXXX)
   local port; port=$(amber_free_port)
   "$AMBER_TEST_TOOLS/node_modules/.bin/azurite-blob" --silent --location "$AMBER_AZURITE_DIR" \
-    --blobHost 127.0.0.1 --blobPort "$port" --skipApiVersionCheck >"$AMBER_AZURITE_DIR/log" 2>&1 &
+    --blobHost 127.0.0.1 --blobPort "$port" --skipApiVersionCheck --disableTelemetry >"$AMBER_AZURITE_DIR/log" 2>&1 &
   AMBER_AZURITE_PID=$!
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

@@ -1,14 +1,16 @@
 // Reference side of `./bench.sh parquet`: DuckDB loads the table our writer produced (not timed), then writes it again
-// with COPY … TO … (FORMAT PARQUET) using the same codec and row group size; prints the best of K runs.
-// Usage: node duckdb-bench.mjs <ours.parquet> <out.parquet> [codec=SNAPPY] [repeat=3]
+// with COPY … TO … (FORMAT PARQUET) using the same codec and row group size, on the given number of threads (default:
+// DuckDB's own, all cores); prints the best of K runs.
+// Usage: node duckdb-bench.mjs <ours.parquet> <out.parquet> [codec=SNAPPY] [repeat=3] [threads]
 import { statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [input, output, codec = 'SNAPPY', repeat = '3'] = process.argv.slice(2);
-if (!input || !output) { console.error('usage: node duckdb-bench.mjs <ours.parquet> <out.parquet> [codec] [repeat]'); process.exit(2); }
+const [input, output, codec = 'SNAPPY', repeat = '3', threadsArg] = process.argv.slice(2);
+if (!input || !output) { console.error('usage: node duckdb-bench.mjs <ours.parquet> <out.parquet> [codec] [repeat] [threads]'); process.exit(2); }
 const lit = s => `'${s.replaceAll("'", "''")}'`;
 const instance = await DuckDBInstance.create(':memory:');
 const conn = await instance.connect();
+if (threadsArg) await conn.run(`SET threads = ${Number(threadsArg)}`);
 await conn.run(`CREATE TABLE t AS SELECT * FROM read_parquet(${lit(input)})`);
 const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0]);
 const threads = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0];

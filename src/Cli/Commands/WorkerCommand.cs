@@ -17,7 +17,7 @@ public sealed class WorkerCommand : ICommandModule
     public Command Build()
     {
         var gateways = new Option<string>("--gateways") { Description = "Silo gateways, host:port[,host:port]", DefaultValueFactory = _ => "127.0.0.1:30000" };
-        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string> (the cluster's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
+        var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential> (the silo's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var slots = new Option<int>("--slots") { Description = "Runs executed at once", DefaultValueFactory = _ => 1 };
         var name = new Option<string>("--name") { Description = "Name shown by the cluster", DefaultValueFactory = _ => Environment.MachineName };

@@ -12,12 +12,12 @@ public static class ConnectionSpecs
     /// <summary>Opens the blob store <paramref name="spec"/> names; Azure uses <paramref name="container"/>.</summary>
     public static IBlobStore OpenBlobs(string spec, string container = "amber", string option = "--blobs")
     {
-        var (scheme, value) = Split(spec, option, "file:<dir> or azure:<connection string>");
+        var (scheme, value) = Split(spec, option, "file:<dir> or azure:<connection string or blob endpoint URL>");
         return scheme switch
         {
             "file" => new FileSystemBlobStore(value),
-            "azure" => AzureBlobStore.FromConnectionString(value, container),
-            _ => throw new ArgumentException($"{option} '{Redact(spec)}' has the unknown scheme '{scheme}'; expected file:<dir> or azure:<connection string>"),
+            "azure" => AzureBlobStore.Open(value, container),
+            _ => throw new ArgumentException($"{option} '{Redact(spec)}' has the unknown scheme '{scheme}'; expected file:<dir> or azure:<connection string or blob endpoint URL>"),
         };
     }
 

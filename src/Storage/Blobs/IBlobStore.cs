@@ -2,8 +2,8 @@ namespace Amber.Storage.Blobs;
 
 /// <summary>
 /// A flat namespace of named, immutable-unless-conditionally-replaced byte objects: the project's artifact store.
-/// Implemented by a local folder (<c>FileSystemBlobStore</c>, the embedded default) and Azure Blob Storage over its REST API
-/// (<c>AzureBlobStore</c>). Both pass one contract test suite.
+/// Implemented by a local folder (<c>FileSystemBlobStore</c>, the embedded default) and Azure Blob Storage through the Azure
+/// SDK (<c>AzureBlobStore</c>). Both pass one contract test suite.
 /// </summary>
 /// <remarks>
 /// Names are '/'-separated relative paths (see <see cref="BlobName.Validate"/>). Every write is atomic: a reader sees

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Amber.Storage.Blobs;
-using Amber.Storage.Parquet.Reading;
-using Amber.Storage.Parquet.Schema;
+using global::Parquet;
+using global::Parquet.Schema;
 
 namespace Amber.Storage.Results;
 
@@ -56,28 +56,40 @@ public static class ResultsReader
         var temp = Path.Combine(Path.GetTempPath(), $"amber-results-{Guid.NewGuid():N}.parquet");
         try
         {
+            // Parquet readers seek (the footer is at the end): the blob is copied to a local file first, streamed.
             await using (var download = await store.GetAsync(blobName, ct).ConfigureAwait(false))
             {
                 if (download is null) return null;
                 await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 await download.Content.CopyToAsync(file, ct).ConfigureAwait(false);
             }
-            using var reader = new ParquetFileReader(new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), blobName, ownsStream: true);
-            var kv = reader.KeyValueMetadata;
-            if (!kv.TryGetValue(ResultsLayout.TableKey, out var kind) || kind != table)
-                throw new InvalidDataException($"{blobName}: footer key {ResultsLayout.TableKey} is '{kind ?? "(missing)"}', expected '{table}'");
-            if (!kv.TryGetValue(ResultsLayout.SchemaVersionKey, out var v) || !int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int version))
-                throw new InvalidDataException($"{blobName}: footer key {ResultsLayout.SchemaVersionKey} is '{v ?? "(missing)"}', expected an integer");
-            if (version > ResultsLayout.SchemaVersion)
-                throw new InvalidDataException($"{blobName}: results schema version {version} is newer than this reader's {ResultsLayout.SchemaVersion}; upgrade amber");
-            IReadOnlyList<string> classes = kv.TryGetValue(ResultsLayout.ClassesKey, out var cls) ? cls.Split(',') : ResultsMetadata.DefaultClasses;
-            var extra = kv.Where(p => p.Key is not (ResultsLayout.TableKey or ResultsLayout.SchemaVersionKey or ResultsLayout.ClassesKey or ResultsLayout.ConfigKey))
-                .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-            var metadata = new ResultsMetadata(kv.GetValueOrDefault(ResultsLayout.ConfigKey), classes, extra);
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(temp, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ParquetException or InvalidDataException)
+            {
+                throw new InvalidDataException($"{blobName}: not a readable Parquet file ({e.Message})", e);
+            }
+            await using (reader.ConfigureAwait(false))
+            {
+                var kv = reader.CustomMetadata ?? new Dictionary<string, string>();
+                if (!kv.TryGetValue(ResultsLayout.TableKey, out var kind) || kind != table)
+                    throw new InvalidDataException($"{blobName}: footer key {ResultsLayout.TableKey} is '{kind ?? "(missing)"}', expected '{table}'");
+                if (!kv.TryGetValue(ResultsLayout.SchemaVersionKey, out var v) || !int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+                    throw new InvalidDataException($"{blobName}: footer key {ResultsLayout.SchemaVersionKey} is '{v ?? "(missing)"}', expected an integer");
+                if (version > ResultsLayout.SchemaVersion)
+                    throw new InvalidDataException($"{blobName}: results schema version {version} is newer than this reader's {ResultsLayout.SchemaVersion}; upgrade amber");
+                IReadOnlyList<string> classes = kv.TryGetValue(ResultsLayout.ClassesKey, out var cls) ? cls.Split(',') : ResultsMetadata.DefaultClasses;
+                var extra = kv.Where(p => p.Key is not (ResultsLayout.TableKey or ResultsLayout.SchemaVersionKey or ResultsLayout.ClassesKey or ResultsLayout.ConfigKey))
+                    .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+                var metadata = new ResultsMetadata(kv.GetValueOrDefault(ResultsLayout.ConfigKey), classes, extra);
 
-            var t = new Table(blobName, reader.Schema, reader.RowCount > 0 ? reader.ReadAll() : [], classes);
-            RunIdentity? run = table != "summary" && t.Count > 0 ? new RunIdentity(t.Str("sweep", 0)!, t.Str("trial", 0)!, t.Int("fold", 0), t.Int("seed", 0)) : null;
-            return new ResultsFile<TRow>(blobName, version, run, map(t), metadata);
+                var t = await Table.ReadAsync(blobName, reader, classes, ct).ConfigureAwait(false);
+                RunIdentity? run = table != "summary" && t.Count > 0 ? new RunIdentity(t.Str("sweep", 0)!, t.Str("trial", 0)!, t.Int("fold", 0), t.Int("seed", 0)) : null;
+                return new ResultsFile<TRow>(blobName, version, run, map(t), metadata);
+            }
         }
         finally
         {
@@ -85,42 +97,136 @@ public static class ResultsReader
         }
     }
 
-    /// <summary>Typed, checked access to a file's columns by name.</summary>
-    private sealed class Table(string file, ParquetSchema schema, IReadOnlyList<ColumnData> columns, IReadOnlyList<string> classes)
+    /// <summary>Typed, checked access to a file's columns by name: every column read in full, row group by row group.</summary>
+    private sealed class Table
     {
-        private readonly Dictionary<string, ColumnData> _byName = columns.Count == 0 ? [] : schema.Columns.Select((c, i) => (c.Name, columns[i])).ToDictionary(p => p.Name, p => p.Item2, StringComparer.Ordinal);
+        private readonly string _file;
+        private readonly IReadOnlyList<string> _classes;
+        private readonly Dictionary<string, (DataField Field, Array Values)> _byName;
 
-        public int Count => columns.Count == 0 ? 0 : columns[0].Count;
+        private Table(string file, IReadOnlyList<string> classes, Dictionary<string, (DataField, Array)> byName, int count)
+        {
+            _file = file;
+            _classes = classes;
+            _byName = byName;
+            Count = count;
+        }
 
-        public string? Str(string name, int row) => Get(name, ParquetType.String) is var c && c.IsNull(row) ? null : ((string[])c.Values)[row];
+        public int Count { get; }
 
-        public int Int(string name, int row) => ((int[])Get(name, ParquetType.Int32).Values)[row];
+        public static async Task<Table> ReadAsync(string file, ParquetReader reader, IReadOnlyList<string> classes, CancellationToken ct)
+        {
+            var groups = new List<ParquetRowGroupReader>();
+            try
+            {
+                for (int g = 0; g < reader.RowGroupCount; g++) groups.Add(reader.OpenRowGroupReader(g));
+                long total = groups.Sum(g => g.RowCount);
+                if (total > Array.MaxLength) throw new InvalidDataException($"{file}: {total} rows do not fit in memory as one table");
+                var byName = new Dictionary<string, (DataField, Array)>(StringComparer.Ordinal);
+                foreach (var field in reader.Schema.DataFields)
+                {
+                    if (field.MaxRepetitionLevel > 0) continue; // nested columns are not part of any results table
+                    var values = await ReadColumnAsync(field, groups, (int)total, ct).ConfigureAwait(false);
+                    if (values is not null) byName[field.Name] = (field, values);
+                }
+                return new Table(file, classes, byName, (int)total);
+            }
+            finally
+            {
+                foreach (var g in groups) g.Dispose();
+            }
+        }
 
-        public bool Bool(string name, int row) => ((bool[])Get(name, ParquetType.Boolean).Values)[row];
+        private static async Task<Array?> ReadColumnAsync(DataField field, List<ParquetRowGroupReader> groups, int total, CancellationToken ct)
+        {
+            var type = field.ClrType;
+            if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
+            {
+                var values = new string?[total];
+                int at = 0;
+                foreach (var g in groups)
+                {
+                    await g.ReadAsync(field, values.AsMemory(at, (int)g.RowCount)!, null, ct).ConfigureAwait(false);
+                    at += (int)g.RowCount;
+                }
+                return values;
+            }
+            if (type == typeof(int)) return await ReadValuesAsync<int>(field, groups, total, ct).ConfigureAwait(false);
+            if (type == typeof(float)) return await ReadValuesAsync<float>(field, groups, total, ct).ConfigureAwait(false);
+            if (type == typeof(double)) return await ReadValuesAsync<double>(field, groups, total, ct).ConfigureAwait(false);
+            if (type == typeof(bool)) return await ReadValuesAsync<bool>(field, groups, total, ct).ConfigureAwait(false);
+            if (type == typeof(DateTime)) return await ReadValuesAsync<DateTime>(field, groups, total, ct).ConfigureAwait(false);
+            return null; // a column type no results table uses: reported by name if a table asks for it
+        }
 
-        public float Float(string name, int row) => ((float[])Get(name, ParquetType.Float).Values)[row];
+        private static async Task<Array> ReadValuesAsync<T>(DataField field, List<ParquetRowGroupReader> groups, int total, CancellationToken ct) where T : struct
+        {
+            int at = 0;
+            if (field.IsNullable)
+            {
+                var nullable = new T?[total];
+                foreach (var g in groups)
+                {
+                    await g.ReadAsync<T>(field, nullable.AsMemory(at, (int)g.RowCount), null, ct).ConfigureAwait(false);
+                    at += (int)g.RowCount;
+                }
+                return nullable;
+            }
+            var values = new T[total];
+            foreach (var g in groups)
+            {
+                await g.ReadAsync<T>(field, values.AsMemory(at, (int)g.RowCount), null, ct).ConfigureAwait(false);
+                at += (int)g.RowCount;
+            }
+            return values;
+        }
 
-        public double? NDouble(string name, int row) => Get(name, ParquetType.Double) is var c && c.IsNull(row) ? null : ((double[])c.Values)[row];
+        public string? Str(string name, int row) => ((string?[])Get(name, "STRING", typeof(string?[])))[row];
 
-        public DateTimeOffset Time(string name, int row) => DateTimeOffset.UnixEpoch.AddTicks(((long[])Get(name, ParquetType.TimestampMicrosUtc).Values)[row] * 10);
+        public int Int(string name, int row) => Required<int>(name, "INT32", row);
+
+        public bool Bool(string name, int row) => Required<bool>(name, "BOOLEAN", row);
+
+        public float Float(string name, int row) => Required<float>(name, "FLOAT", row);
+
+        public double? NDouble(string name, int row) => Optional<double>(name, "DOUBLE", row);
+
+        public DateTimeOffset Time(string name, int row)
+        {
+            var t = Required<DateTime>(name, "TIMESTAMP", row);
+            return new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+        }
 
         public float[]? Distribution(int group, int row)
         {
             var prefix = ResultsTables.DistributionPrefixes[group];
-            var first = Get(prefix + classes[0], ParquetType.Float);
-            if (first.IsNull(row)) return null;
-            var d = new float[classes.Count];
-            for (int k = 0; k < d.Length; k++) d[k] = Float(prefix + classes[k], row);
+            if (Optional<float>(prefix + _classes[0], "FLOAT", row) is null) return null;
+            var d = new float[_classes.Count];
+            for (int k = 0; k < d.Length; k++) d[k] = Float(prefix + _classes[k], row);
             return d;
         }
 
-        private ColumnData Get(string name, ParquetType type)
+        private T Required<T>(string name, string type, int row) where T : struct =>
+            Optional<T>(name, type, row) ?? throw new InvalidDataException($"{_file}: column '{name}' is null in row {row}, expected a value");
+
+        private T? Optional<T>(string name, string type, int row) where T : struct =>
+            Get(name, type, typeof(T[]), typeof(T?[])) switch
+            {
+                T[] values => values[row],
+                T?[] nullable => nullable[row],
+                _ => throw new InvalidOperationException("unreachable: Get checked the array type"),
+            };
+
+        private Array Get(string name, string type, params Type[] arrayTypes)
         {
             if (!_byName.TryGetValue(name, out var c))
-                throw new InvalidDataException($"{file}: column '{name}' is missing (columns: {string.Join(", ", schema.Columns.Select(x => x.Name))})");
-            if (c.Column.Type != type)
-                throw new InvalidDataException($"{file}: column '{name}' is {c.Column.Type}, expected {type}");
-            return c;
+                throw new InvalidDataException($"{_file}: column '{name}' is missing or of an unsupported type (columns: {string.Join(", ", _byName.Keys)})");
+            if (!arrayTypes.Contains(c.Values.GetType()))
+                throw new InvalidDataException($"{_file}: column '{name}' is {Describe(c.Field)}, expected {type}");
+            return c.Values;
         }
+
+        private static string Describe(DataField field) =>
+            (field.ClrType == typeof(ReadOnlyMemory<char>) ? "STRING" : field.SchemaElement?.Type?.ToString() ?? field.ClrType.Name) + (field.IsNullable ? " (optional)" : "");
     }
 }

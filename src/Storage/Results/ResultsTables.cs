@@ -1,56 +1,62 @@
-using Amber.Storage.Parquet.Schema;
+using global::Parquet.Schema;
 
 namespace Amber.Storage.Results;
 
-/// <summary>The Parquet schemas of the results tables (documented in docs/results.md).</summary>
+/// <summary>The Parquet schemas of the results tables (documented in docs/results.md), as Parquet.Net fields.</summary>
 public static class ResultsTables
 {
     /// <summary>Column prefixes of the four distributions: reference, prediction, speech expert, text expert.</summary>
     public static IReadOnlyList<string> DistributionPrefixes { get; } = ["ref_", "pred_", "expert_speech_", "expert_text_"];
 
-    private static ParquetColumn Str(string name, bool optional = false) => new(name, ParquetType.String, optional, Dictionary: true);
+    /// <summary>
+    /// Whether a STRING column is dictionary-encoded: all but the utterance id have few distinct values (sweep, level,
+    /// label, speaker, …). Parquet.Net writes PLAIN strings unless told, so the writer passes this as an encoding hint.
+    /// </summary>
+    public static bool IsDictionaryEncoded(string column) => column != "utterance_id";
 
-    private static IEnumerable<ParquetColumn> Run() =>
-        [Str("sweep"), Str("trial"), new("fold", ParquetType.Int32), new("seed", ParquetType.Int32)];
+    private static DataField Str(string name, bool optional = false) => new DataField<string>(name, optional);
+
+    private static DataField Int(string name) => new DataField<int>(name);
+
+    private static DataField Float(string name, bool optional = false) => optional ? new DataField<float?>(name) : new DataField<float>(name);
+
+    private static DataField Double(string name, bool optional = false) => optional ? new DataField<double?>(name) : new DataField<double>(name);
+
+    private static IEnumerable<DataField> Run() => [Str("sweep"), Str("trial"), Int("fold"), Int("seed")];
 
     /// <summary>metrics.parquet.</summary>
-    public static ParquetSchema Metrics() => new(Run().Concat(
-        [Str("metric"), Str("level"), Str("split"), new ParquetColumn("value", ParquetType.Double, Optional: true), new ParquetColumn("n", ParquetType.Int32)]));
+    public static ParquetSchema Metrics() => new(Run().Concat([Str("metric"), Str("level"), Str("split"), Double("value", optional: true), Int("n")]));
 
     /// <summary>predictions.parquet for the given classes.</summary>
     public static ParquetSchema Predictions(IReadOnlyList<string> classes)
     {
-        var columns = Run().Concat([new ParquetColumn("utterance_id", ParquetType.String), Str("session"), Str("speaker"), Str("gender")]).ToList();
+        var fields = Run().Concat([Str("utterance_id"), Str("session"), Str("speaker"), Str("gender")]).ToList();
         for (int g = 0; g < DistributionPrefixes.Count; g++)
-            columns.AddRange(classes.Select(k => new ParquetColumn(DistributionPrefixes[g] + k, ParquetType.Float, Optional: g >= 2)));
-        columns.AddRange([Str("reference_label", optional: true), Str("predicted_label"), Str("ambiguity_level"),
-            new ParquetColumn("normalized_entropy", ParquetType.Float), Str("label_source")]);
-        return new ParquetSchema(columns);
+            fields.AddRange(classes.Select(k => Float(DistributionPrefixes[g] + k, optional: g >= 2)));
+        fields.AddRange([Str("reference_label", optional: true), Str("predicted_label"), Str("ambiguity_level"), Float("normalized_entropy"), Str("label_source")]);
+        return new ParquetSchema(fields);
     }
 
     /// <summary>curves.parquet.</summary>
     public static ParquetSchema Curves() => new(Run().Concat(
     [
-        new ParquetColumn("epoch", ParquetType.Int32),
-        new ParquetColumn("train_loss", ParquetType.Double),
-        new ParquetColumn("val_loss", ParquetType.Double, Optional: true),
-        new ParquetColumn("val_js", ParquetType.Double, Optional: true),
-        new ParquetColumn("val_bc", ParquetType.Double, Optional: true),
-        new ParquetColumn("val_accuracy", ParquetType.Double, Optional: true),
-        new ParquetColumn("learning_rate", ParquetType.Double),
-        new ParquetColumn("elapsed_seconds", ParquetType.Double),
-        new ParquetColumn("is_best", ParquetType.Boolean),
-        new ParquetColumn("timestamp", ParquetType.TimestampMicrosUtc),
+        Int("epoch"),
+        Double("train_loss"),
+        Double("val_loss", optional: true),
+        Double("val_js", optional: true),
+        Double("val_bc", optional: true),
+        Double("val_accuracy", optional: true),
+        Double("learning_rate"),
+        Double("elapsed_seconds"),
+        new DataField<bool>("is_best"),
+        new DateTimeDataField("timestamp", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false),
     ]));
 
     /// <summary>summary.parquet.</summary>
     public static ParquetSchema Summary() => new(
     [
         Str("sweep"), Str("trial"), Str("metric"), Str("level"), Str("split"),
-        new ParquetColumn("mean", ParquetType.Double, Optional: true),
-        new ParquetColumn("std", ParquetType.Double, Optional: true),
-        new ParquetColumn("pooled", ParquetType.Double, Optional: true),
-        new ParquetColumn("n_folds", ParquetType.Int32),
-        new ParquetColumn("n_runs", ParquetType.Int32),
+        Double("mean", optional: true), Double("std", optional: true), Double("pooled", optional: true),
+        Int("n_folds"), Int("n_runs"),
     ]);
 }

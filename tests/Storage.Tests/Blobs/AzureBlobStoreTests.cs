@@ -3,6 +3,9 @@ using System.Text;
 using Amber.Storage.Blobs;
 using Amber.Storage.Blobs.Azure;
 using Amber.Storage.Tests.Support;
+using global::Azure.Core.Pipeline;
+using global::Azure.Storage;
+using global::Azure.Storage.Sas;
 
 namespace Amber.Storage.Tests.Blobs;
 
@@ -28,38 +31,95 @@ public sealed class AzureBlobStoreTests : BlobStoreContractTests, IDisposable
         foreach (var s in _stores) s.Dispose();
     }
 
+    private static (Uri Endpoint, string Account, string Key) DevelopmentAccount()
+    {
+        var parts = ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        return (new Uri(parts["BlobEndpoint"]), parts["AccountName"], parts["AccountKey"]);
+    }
+
+    private static string AccountSas(string account, string key) =>
+        new AccountSasBuilder(AccountSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1), AccountSasServices.Blobs, AccountSasResourceTypes.All)
+            .ToSasQueryParameters(new StorageSharedKeyCredential(account, key)).ToString();
+
     [Fact]
     public async Task A_sas_token_authorizes_without_the_account_key()
     {
-        var shared = AzureStorageConnection.Parse(ConnectionString);
-        var key = ConnectionString.Split(';').First(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
-        var sas = AzureSas.CreateAccountSas(shared.AccountName, key, DateTimeOffset.UtcNow.AddHours(1));
-        var sasConnection = $"BlobEndpoint={shared.BlobEndpoint};SharedAccessSignature={sas}";
-        using var store = AzureBlobStore.FromConnectionString(sasConnection, NewContainer());
+        var (endpoint, account, key) = DevelopmentAccount();
+        var sas = AccountSas(account, key);
+        using var store = AzureBlobStore.FromConnectionString($"BlobEndpoint={endpoint};SharedAccessSignature={sas}", NewContainer());
+        Assert.Equal("sas", store.Authentication);
         var put = await store.PutAsync("sas/one.txt", new MemoryStream(Encoding.UTF8.GetBytes("via sas")), new BlobPutOptions("text/plain"));
         Assert.Equal("text/plain", (await store.GetPropertiesAsync("sas/one.txt"))!.ContentType);
         Assert.Equal(put.ETag, Assert.Single(await store.ListAsync("sas/").ToListAsync()).ETag);
 
+        // The same token as a SAS URL (the form an operator pastes from the portal).
+        using var byUrl = AzureBlobStore.Open($"{endpoint}?{sas}", store.Container);
+        Assert.Equal("sas", byUrl.Authentication);
+        Assert.Equal("via sas", Encoding.UTF8.GetString((await byUrl.GetBytesAsync("sas/one.txt"))!.Value.Bytes));
+
         // A token signed with another key is refused, with the service's error code and no secret in the message.
-        var forged = AzureSas.CreateAccountSas(shared.AccountName, Convert.ToBase64String(new byte[64]), DateTimeOffset.UtcNow.AddHours(1));
-        using var bad = AzureBlobStore.FromConnectionString($"BlobEndpoint={shared.BlobEndpoint};SharedAccessSignature={forged}", NewContainer());
+        var forged = AccountSas(account, Convert.ToBase64String(new byte[64]));
+        using var bad = AzureBlobStore.FromConnectionString($"BlobEndpoint={endpoint};SharedAccessSignature={forged}", NewContainer());
         var e = await Assert.ThrowsAsync<AzureBlobException>(() => bad.PutAsync("x", new MemoryStream([1])));
         Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
         Assert.Equal("AuthorizationFailure", e.ErrorCode);
-        Assert.DoesNotContain(forged.Split("sig=")[1], e.Message);
+        AssertNoSecret(e, Uri.UnescapeDataString(forged.Split("sig=")[1].Split('&')[0]));
+        AssertNoSecret(e, forged.Split("sig=")[1].Split('&')[0]);
     }
 
     [Fact]
     public async Task A_wrong_key_fails_with_the_service_error_code_and_no_secret()
     {
-        var shared = AzureStorageConnection.Parse(ConnectionString);
+        var (endpoint, account, _) = DevelopmentAccount();
         var wrongKey = Convert.ToBase64String(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
-        using var store = new AzureBlobStore(AzureStorageConnection.WithSharedKey(shared.BlobEndpoint, shared.AccountName, wrongKey), NewContainer());
+        using var store = AzureBlobStore.FromConnectionString($"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={wrongKey};BlobEndpoint={endpoint};", NewContainer());
+        Assert.Equal("shared-key", store.Authentication);
         var e = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("x", new MemoryStream([1])));
         Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
         Assert.Equal("AuthorizationFailure", e.ErrorCode);
-        Assert.DoesNotContain(wrongKey, e.Message);
-        Assert.DoesNotContain(wrongKey, AzureStorageConnection.WithSharedKey(shared.BlobEndpoint, shared.AccountName, wrongKey).ToString());
+        AssertNoSecret(e, wrongKey);
+    }
+
+    [Fact]
+    public async Task An_error_that_echoes_the_signature_is_masked_before_it_reaches_the_caller()
+    {
+        // A service answer that quotes the request's SAS signature and an account key (as real error details can):
+        // the store's exception must carry neither, nor an inner exception that does.
+        const string signature = "c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ%3D%3D";
+        var echo = new EchoingHandler(signature);
+        using var store = AzureBlobStore.Open($"https://amberacct.blob.core.windows.net/?sv=2025-01-05&ss=b&srt=sco&sp=rwdlac&se=2030-01-01T00%3A00%3A00Z&sig={signature}", "faults",
+            new AzureBlobStoreOptions { CreateContainerIfMissing = false, MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1), Transport = new HttpClientTransport(new HttpClient(echo)) });
+        var e = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("x", new MemoryStream([1])));
+        Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
+        Assert.Equal("AuthenticationFailed", e.ErrorCode);
+        Assert.Contains("Signature did not match", e.Message);
+        AssertNoSecret(e, signature);
+        AssertNoSecret(e, Uri.UnescapeDataString(signature));
+        AssertNoSecret(e, EchoingHandler.Key);
+        Assert.Null(e.InnerException);
+        Assert.Equal(1, echo.Requests); // a 403 is not retried
+
+        // Transient answers are retried by the SDK with the configured policy, then reported.
+        echo.Status = HttpStatusCode.ServiceUnavailable;
+        var busy = await Assert.ThrowsAsync<AzureBlobException>(() => store.PutAsync("y", new MemoryStream([1])));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Equal(1 + 3, echo.Requests);
+        Assert.Equal(2, store.RetryCount);
+    }
+
+    [Fact]
+    public void Connection_strings_and_urls_choose_the_authentication_and_never_echo_secrets()
+    {
+        using var dev = AzureBlobStore.FromConnectionString("UseDevelopmentStorage=true", "c-dev");
+        Assert.Equal("shared-key", dev.Authentication);
+        using var token = AzureBlobStore.Open("https://amberacct.blob.core.windows.net", "c-token");
+        Assert.Equal("token", token.Authentication);
+        var e = Assert.Throws<FormatException>(() => AzureBlobStore.FromConnectionString("AccountName=a;Password=hunter2-secret", "c-bad"));
+        Assert.Contains("AccountName", e.Message);
+        Assert.DoesNotContain("hunter2-secret", e.Message);
+        var bad = Assert.Throws<FormatException>(() => AzureBlobStore.FromConnectionString("AccountName=a;AccountKey=not*base64*secret;EndpointSuffix=core.windows.net", "c-bad"));
+        Assert.DoesNotContain("not*base64*secret", bad.ToString());
+        Assert.Throws<ArgumentException>(() => AzureBlobStore.FromConnectionString("UseDevelopmentStorage=true", "Bad_Container"));
     }
 
     [Fact]
@@ -71,7 +131,7 @@ public sealed class AzureBlobStoreTests : BlobStoreContractTests, IDisposable
         await store.EnsureContainerAsync();
         const long size = 16L << 20;
         // The source stops the emulator after a quarter of the bytes were read and starts it again shortly after, while
-        // the store is sending blocks: those requests fail, are retried with backoff, and the upload completes.
+        // the SDK is sending blocks: those requests fail, are retried with backoff, and the upload completes.
         var source = new RestartingStream(new PatternStream(size, seed: 11), size / 4, azurite);
         var put = await store.PutAsync("restart/16mb.bin", source);
         Assert.True(source.Restarted, "the emulator was not restarted during the upload");
@@ -83,37 +143,37 @@ public sealed class AzureBlobStoreTests : BlobStoreContractTests, IDisposable
         Assert.Equal(new PatternStream(size, seed: 11).Sha256(), System.Security.Cryptography.SHA256.HashData(ms.ToArray()));
     }
 
-    [Fact]
-    public void Connection_strings_parse_in_every_azure_form()
+    private static void AssertNoSecret(Exception e, string secret)
     {
-        var dev = AzureStorageConnection.Parse("UseDevelopmentStorage=true");
-        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", dev.BlobEndpoint.AbsoluteUri);
-        Assert.Equal("devstoreaccount1", dev.AccountName);
-        var cloud = AzureStorageConnection.Parse("DefaultEndpointsProtocol=https;AccountName=amberacct;AccountKey=" + Convert.ToBase64String(new byte[32]) + ";EndpointSuffix=core.windows.net");
-        Assert.Equal("https://amberacct.blob.core.windows.net/", cloud.BlobEndpoint.AbsoluteUri);
-        var sas = AzureStorageConnection.Parse("BlobEndpoint=https://x.blob.core.windows.net;SharedAccessSignature=sv=2021-08-06&sig=SECRET");
-        Assert.Equal("x", sas.AccountName);
-        Assert.DoesNotContain("SECRET", sas.ToString());
-        var e = Assert.Throws<FormatException>(() => AzureStorageConnection.Parse("AccountName=a;AccountKey=not*base64"));
-        Assert.Contains("AccountKey", e.Message);
-        Assert.DoesNotContain("not*base64", e.Message);
-        Assert.Throws<FormatException>(() => AzureStorageConnection.Parse("AccountName=a"));
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            Assert.DoesNotContain(secret, x.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, x.ToString(), StringComparison.Ordinal);
+        }
     }
 
-    [Fact]
-    public void Shared_key_string_to_sign_follows_the_documented_layout()
+    /// <summary>Answers every request with a Blob-service error whose text quotes the request's signature and a key.</summary>
+    private sealed class EchoingHandler(string signature) : HttpMessageHandler
     {
-        // Layout from the Blob service "Authorize with Shared Key" reference: verb, 11 standard headers, the sorted x-ms-*
-        // headers, then /account/path with lowercase, sorted, decoded query parameters.
-        using var request = new HttpRequestMessage(HttpMethod.Put, "http://127.0.0.1:10000/devstoreaccount1/c/a%20b?comp=block&blockid=QUJD%3D");
-        request.Content = new ByteArrayContent(new byte[5]);
-        request.Headers.TryAddWithoutValidation("x-ms-version", "2021-08-06");
-        request.Headers.TryAddWithoutValidation("x-ms-date", "Mon, 01 Jan 2024 00:00:00 GMT");
-        request.Headers.TryAddWithoutValidation("If-None-Match", "*");
-        var expected = "PUT\n\n\n5\n\n\n\n\n\n*\n\n\n" +
-                       "x-ms-date:Mon, 01 Jan 2024 00:00:00 GMT\nx-ms-version:2021-08-06\n" +
-                       "/devstoreaccount1/devstoreaccount1/c/a%20b\nblockid:QUJD=\ncomp:block";
-        Assert.Equal(expected, SharedKeySigner.StringToSign(request, "devstoreaccount1"));
+        public const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public HttpStatusCode Status { get; set; } = HttpStatusCode.Forbidden;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            Assert.Contains(signature, request.RequestUri!.Query, StringComparison.Ordinal);
+            var code = Status == HttpStatusCode.Forbidden ? "AuthenticationFailed" : "ServerBusy";
+            var body = $"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>Signature did not match for sig={signature} (AccountKey={Key})\nRequestId:r-1</Message>" +
+                       $"<AuthenticationErrorDetail>Signature did not match. sig={Uri.UnescapeDataString(signature)}</AuthenticationErrorDetail></Error>";
+            var response = new HttpResponseMessage(Status) { Content = new StringContent(body, Encoding.UTF8, "application/xml"), RequestMessage = request };
+            response.Headers.Add("x-ms-error-code", code);
+            response.Headers.Add("x-ms-request-id", "r-1");
+            return Task.FromResult(response);
+        }
     }
 
     /// <summary>Wraps a source and restarts the emulator once a number of bytes went through.</summary>

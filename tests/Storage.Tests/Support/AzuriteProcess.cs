@@ -33,7 +33,7 @@ internal sealed class AzuriteProcess : IDisposable
         var exe = Path.Combine(TestEnvironment.Tools, "node_modules", ".bin", "azurite-blob");
         if (!File.Exists(exe)) throw new InvalidOperationException($"{exe} is missing: run ./test.sh (it runs npm ci in tests/tools)");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _data.Path })
+        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _data.Path })
             psi.ArgumentList.Add(a);
         _closed.Reset();
         _process = Process.Start(psi)!;

@@ -5,12 +5,12 @@ namespace Amber.Storage.Blobs.Azure;
 /// <summary>The Blob service refused a request; carries its status, error code and request id (never a secret).</summary>
 public sealed class AzureBlobException : IOException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception; <paramref name="serviceMessage"/> must already be free of secrets (the store masks it).</summary>
     public AzureBlobException(string operation, string blobName, HttpStatusCode status, string? errorCode, string? serviceMessage, string? requestId)
-        : base(AzureStorageConnection.Mask(
+        : base(
             $"Azure Blob {operation} '{blobName}' failed: HTTP {(int)status} {status}, error code {errorCode ?? "(none)"}" +
             (string.IsNullOrWhiteSpace(serviceMessage) ? "" : $": {serviceMessage.Split('\n')[0].Trim()}") +
-            (requestId is null ? "" : $" (request id {requestId})")))
+            (requestId is null ? "" : $" (request id {requestId})"))
     {
         Operation = operation;
         BlobName = blobName;

@@ -1,89 +1,111 @@
-using System.Buffers;
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Xml.Linq;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
+using System.Text.RegularExpressions;
+using global::Azure;
+using global::Azure.Core;
+using global::Azure.Core.Pipeline;
+using global::Azure.Identity;
+using global::Azure.Storage.Blobs;
+using global::Azure.Storage.Blobs.Models;
+using global::Azure.Storage;
 
 namespace Amber.Storage.Blobs.Azure;
 
 /// <summary>
-/// <see cref="IBlobStore"/> on one container of Azure Blob Storage (or Azurite), spoken over the REST API with
-/// <see cref="HttpClient"/>: Shared Key or SAS authentication, Put Blob for small objects and Put Block + Put Block List
-/// for large ones (a few blocks in flight), conditional headers, paged listing, and Polly retries with exponential
-/// backoff and jitter for 408/429/5xx and network errors.
+/// <see cref="IBlobStore"/> on Azure Blob Storage: a thin adapter over the Azure SDK's <see cref="BlobContainerClient"/>.
+/// The SDK signs requests (Shared Key, SAS or a Microsoft Entra token), uploads large objects in blocks with bounded
+/// memory, retries transient failures and resumes interrupted downloads; this class maps the store contract onto it:
+/// create-only and replace-if-unchanged writes through <c>If-None-Match: *</c> / <c>If-Match</c>, missing objects as null,
+/// failed conditions as <see cref="BlobConditionFailedException"/>, every other failure as <see cref="AzureBlobException"/>
+/// with no secret in its message.
 /// </summary>
-public sealed class AzureBlobStore : IBlobStore, IDisposable
+public sealed partial class AzureBlobStore : IBlobStore, IDisposable
 {
-    private static readonly HashSet<HttpStatusCode> TransientStatus =
-    [
-        HttpStatusCode.RequestTimeout, HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError,
-        HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout,
-    ];
-
-    private readonly AzureStorageConnection _connection;
-    private readonly string _container;
+    private readonly BlobContainerClient _container;
     private readonly AzureBlobStoreOptions _options;
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly string[] _secrets;
     private readonly SemaphoreSlim _containerLock = new(1, 1);
-    private readonly ILogger _logger;
+    private readonly RequestCounter _calls = new();
+    private readonly RequestCounter _attempts = new();
     private bool _containerReady;
-    private long _retries;
 
-    /// <summary>
-    /// Creates a store on <paramref name="container"/>; the <paramref name="httpClient"/>, if given, stays the caller's.
-    /// Retries are logged at Warning on <paramref name="logger"/> (status or exception type only: never URLs or keys).
-    /// </summary>
-    public AzureBlobStore(AzureStorageConnection connection, string container, AzureBlobStoreOptions? options = null, HttpClient? httpClient = null, ILogger? logger = null)
+    private AzureBlobStore(Func<BlobClientOptions, BlobServiceClient> connect, string container, AzureBlobStoreOptions? options, string[] secrets, string authentication)
     {
-        _logger = logger ?? NullLogger.Instance;
         ValidateContainerName(container);
-        _connection = connection;
-        _container = container;
         _options = options ?? new AzureBlobStoreOptions();
-        if (_options.BlockBytes is < 1024 or > 100 << 20) throw new ArgumentOutOfRangeException(nameof(options), _options.BlockBytes, "BlockBytes must be between 1 KiB and 100 MiB");
-        if (_options.MaxConcurrentBlocks < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrentBlocks, "MaxConcurrentBlocks must be at least 1");
-        if (_options.MaxRetries < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRetries, "MaxRetries must be at least 1");
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.AttemptTimeout };
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.RetryMaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, args.Context.CancellationToken)),
-                OnRetry = args =>
-                {
-                    Interlocked.Increment(ref _retries);
-                    _logger.LogWarning("Azure Blob request to container {Container} failed ({Failure}); retry {Attempt} of {Max} in {Delay} ms",
-                        _container, args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
-                        args.AttemptNumber + 1, _options.MaxRetries, (int)args.RetryDelay.TotalMilliseconds);
-                    args.Outcome.Result?.Dispose();
-                    return default;
-                },
-            })
-            .Build();
+        _options.Validate();
+        _secrets = secrets.Where(s => s.Length >= 4).ToArray();
+        Authentication = authentication;
+        var clientOptions = _options.ServiceVersion is { } version ? new BlobClientOptions(version) : new BlobClientOptions();
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = _options.MaxRetries;
+        clientOptions.Retry.Delay = _options.RetryBaseDelay;
+        clientOptions.Retry.MaxDelay = _options.RetryMaxDelay;
+        clientOptions.Retry.NetworkTimeout = _options.AttemptTimeout;
+        if (_options.Transport is not null) clientOptions.Transport = _options.Transport;
+        clientOptions.AddPolicy(_calls, HttpPipelinePosition.PerCall);
+        clientOptions.AddPolicy(_attempts, HttpPipelinePosition.PerRetry);
+        try
+        {
+            _container = connect(clientOptions).GetBlobContainerClient(container);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+        {
+            // The SDK's parse errors may quote the connection string; show only which keys it had.
+            throw new FormatException($"the Azure Storage connection is not valid ({Mask(e.Message, _secrets)})");
+        }
     }
 
-    /// <summary>Parses <paramref name="connectionString"/> (see <see cref="AzureStorageConnection.Parse"/>) and creates a store.</summary>
-    public static AzureBlobStore FromConnectionString(string connectionString, string container, AzureBlobStoreOptions? options = null) =>
-        new(AzureStorageConnection.Parse(connectionString), container, options);
+    /// <summary>
+    /// A store from an Azure Storage connection string: <c>AccountName/AccountKey</c> (+ <c>BlobEndpoint</c> or
+    /// <c>EndpointSuffix</c>), <c>BlobEndpoint</c> + <c>SharedAccessSignature</c>, or <c>UseDevelopmentStorage=true</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The string is not a connection string; the message names keys, never values.</exception>
+    public static AzureBlobStore FromConnectionString(string connectionString, string container, AzureBlobStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var parts = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1].Trim() : "", StringComparer.OrdinalIgnoreCase);
+        var secrets = Secrets(parts.GetValueOrDefault("AccountKey"), parts.GetValueOrDefault("SharedAccessSignature"));
+        var authentication = parts.ContainsKey("SharedAccessSignature") ? "sas" : "shared-key";
+        if (!parts.ContainsKey("UseDevelopmentStorage") && !parts.ContainsKey("AccountKey") && !parts.ContainsKey("SharedAccessSignature"))
+            throw new FormatException($"the Azure Storage connection string has keys [{string.Join(", ", parts.Keys)}]: it needs AccountName and AccountKey, " +
+                                      "BlobEndpoint and SharedAccessSignature, or UseDevelopmentStorage=true (for a token credential pass the blob endpoint URL instead)");
+        return new AzureBlobStore(o => new BlobServiceClient(connectionString, o), container, options, secrets, authentication);
+    }
 
-    /// <summary>Requests retried so far (for diagnostics and tests).</summary>
-    public long RetryCount => Interlocked.Read(ref _retries);
+    /// <summary>
+    /// A store from the blob service (or account SAS) URL. A URL with a SAS query authorizes with it; otherwise
+    /// <paramref name="credential"/> does, by default <see cref="DefaultAzureCredential"/> (workload identity on AKS,
+    /// managed identity, environment, Azure CLI).
+    /// </summary>
+    public static AzureBlobStore FromServiceUri(Uri serviceUri, string container, TokenCredential? credential = null, AzureBlobStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceUri);
+        if (serviceUri.Query.Length > 1)
+            return new AzureBlobStore(o => new BlobServiceClient(serviceUri, o), container, options, Secrets(null, serviceUri.Query), "sas");
+        var token = credential ?? new DefaultAzureCredential();
+        return new AzureBlobStore(o => new BlobServiceClient(serviceUri, token, o), container, options, [], "token");
+    }
+
+    /// <summary>
+    /// A store from what an operator configured: an <c>http(s)://</c> blob endpoint URL (SAS in its query, or a token
+    /// credential) or a connection string (see <see cref="FromConnectionString"/>).
+    /// </summary>
+    public static AzureBlobStore Open(string connection, string container, AzureBlobStoreOptions? options = null) =>
+        !connection.Contains(';', StringComparison.Ordinal) && Uri.TryCreate(connection, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? FromServiceUri(uri, container, options: options)
+            : FromConnectionString(connection, container, options);
+
+    /// <summary>How requests are authorized: <c>shared-key</c>, <c>sas</c> or <c>token</c>.</summary>
+    public string Authentication { get; }
+
+    /// <summary>Requests retried by the SDK so far (for diagnostics and tests).</summary>
+    public long RetryCount => _attempts.Count - _calls.Count;
 
     /// <summary>The container.</summary>
-    public string Container => _container;
+    public string Container => _container.Name;
 
     /// <summary>Creates the container if it does not exist.</summary>
     public async Task EnsureContainerAsync(CancellationToken cancellationToken = default)
@@ -93,10 +115,12 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         try
         {
             if (_containerReady) return;
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, ContainerUri("restype=container")), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Created && ErrorCode(response) != "ContainerAlreadyExists")
-                throw await FailureAsync("create container", _container, response).ConfigureAwait(false);
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             _containerReady = true;
+        }
+        catch (RequestFailedException e)
+        {
+            throw Failure("create container", _container.Name, e);
         }
         finally
         {
@@ -113,159 +137,60 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         var contentType = options.ContentType ?? BlobMetadata.DefaultContentType;
         if (_options.CreateContainerIfMissing) await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
 
-        var first = ArrayPool<byte>.Shared.Rent(_options.BlockBytes);
-        int filled;
-        try
+        var metadata = options.Metadata?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) ?? [];
+        var upload = new BlobUploadOptions
         {
-            filled = await FillAsync(content, first, _options.BlockBytes, cancellationToken).ConfigureAwait(false);
-            if (filled < _options.BlockBytes)
-                return await PutSingleAsync(name, first, filled, contentType, options, cancellationToken).ConfigureAwait(false);
-
-            // Large object: fail early on a create-only write whose target exists, then stage blocks and commit.
-            // The commit carries the condition too, so a writer that races in between still loses.
-            if (options.Condition?.IfNoneMatchAny == true && await GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false) is { } existing)
-                throw new BlobConditionFailedException(name, $"blob '{name}' already exists (ETag {existing.ETag}); If-None-Match: * forbids overwriting it");
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(first);
-            throw;
-        }
-        return await PutBlocksAsync(name, content, first, filled, contentType, options, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Stages blocks with up to <see cref="AzureBlobStoreOptions.MaxConcurrentBlocks"/> uploads in flight (memory: that
-    /// many blocks plus the one being read), then commits them in order. <paramref name="first"/> is owned from here on.
-    /// </summary>
-    private async Task<BlobProperties> PutBlocksAsync(string name, Stream content, byte[] first, int firstLength, string contentType, BlobPutOptions options, CancellationToken cancellationToken)
-    {
-        // Ids are unique per upload so concurrent uploads of the same name cannot mix their uncommitted blocks.
-        var uploadId = Guid.NewGuid().ToString("N");
-        var blockIds = new List<string>();
-        var uploads = new List<Task>();
-        using var slots = new SemaphoreSlim(_options.MaxConcurrentBlocks);
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long total = 0;
-        byte[]? buffer = first;
-        int length = firstLength;
-        Exception? readFailure = null;
-        try
-        {
-            while (length > 0)
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            Metadata = metadata,
+            Conditions = Conditions(options.Condition),
+            // Objects up to one block go in one Put Blob; larger ones are read a block at a time into pooled buffers and
+            // staged with at most MaxConcurrentBlocks in flight, then committed with the conditions: memory stays bounded.
+            TransferOptions = new StorageTransferOptions
             {
-                var id = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{blockIds.Count:D6}"));
-                blockIds.Add(id);
-                total += length;
-                await slots.WaitAsync(failed.Token).ConfigureAwait(false);
-                var block = buffer!;
-                int blockLength = length;
-                buffer = null;
-                uploads.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await PutBlockAsync(name, id, block, blockLength, failed.Token).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        // One failed block dooms the upload: stop the others instead of letting them finish.
-                        await failed.CancelAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(block);
-                        slots.Release();
-                    }
-                }, CancellationToken.None));
-                buffer = ArrayPool<byte>.Shared.Rent(_options.BlockBytes);
-                length = await FillAsync(content, buffer, _options.BlockBytes, failed.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A block upload failed and cancelled the loop; its exception is the one to report (below).
-        }
-        catch (Exception e)
-        {
-            // Reading the source failed (or the caller cancelled): stop the uploads, wait for them, report this.
-            readFailure = e;
-            await failed.CancelAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-        }
-        // Every upload task is awaited before leaving, whatever happened: they use this method's semaphore and token.
-        var all = Task.WhenAll(uploads);
+                InitialTransferSize = _options.BlockBytes,
+                MaximumTransferSize = _options.BlockBytes,
+                MaximumConcurrency = _options.MaxConcurrentBlocks,
+            },
+        };
+        var counted = new CountingReadStream(content);
         try
         {
-            await all.ConfigureAwait(false);
+            var info = await _container.GetBlobClient(name).UploadAsync(counted, upload, cancellationToken).ConfigureAwait(false);
+            return new BlobProperties(name, info.Value.ETag.ToString("H"), counted.BytesRead, contentType, info.Value.LastModified, metadata);
         }
-        catch (Exception) when (readFailure is not null)
+        catch (RequestFailedException e) when (IsConditionFailure(e) || (e.Status == 404 && options.Condition?.IfMatch is not null && e.ErrorCode != "ContainerNotFound"))
         {
-            // Reported below.
+            throw new BlobConditionFailedException(name, options.Condition?.IfNoneMatchAny == true
+                ? $"blob '{name}' already exists; If-None-Match: * forbids overwriting it (HTTP {e.Status} {e.ErrorCode}); nothing was written"
+                : $"blob '{name}' does not have ETag {options.Condition?.IfMatch} any more (HTTP {e.Status} {e.ErrorCode}); nothing was written");
         }
-        catch (Exception) when (all.Exception is { } aggregate)
+        catch (RequestFailedException e)
         {
-            // Report the block failure that started it, not the cancellations it caused in the other blocks.
-            var root = aggregate.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? aggregate.InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(root).Throw();
+            throw Failure("put", name, e);
         }
-        if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(readFailure).Throw();
-        cancellationToken.ThrowIfCancellationRequested();
-        return await CommitBlocksAsync(name, blockIds, total, contentType, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<BlobDownload?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
         BlobName.Validate(name);
-        var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, BlobUri(name)), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         try
         {
-            if (response.StatusCode == HttpStatusCode.NotFound) return null;
-            if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("get", name, response).ConfigureAwait(false);
-            var properties = PropertiesFromHeaders(name, response);
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var body = new ResumingDownloadStream(response, stream, properties.Length, _options.MaxRetries,
-                (offset, ct) => ResumeAsync(name, properties.ETag, offset, ct));
-            response = null;
-            return new BlobDownload(properties, body);
+            // The SDK's download stream retries a dropped connection from the offset it reached, pinned to the ETag of
+            // the version it started reading (it fails instead of mixing two versions).
+            var result = await _container.GetBlobClient(name).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var d = result.Value.Details;
+            var properties = new BlobProperties(name, d.ETag.ToString("H"), d.ContentLength, d.ContentType ?? BlobMetadata.DefaultContentType,
+                d.LastModified, Copy(d.Metadata));
+            return new BlobDownload(properties, result.Value.Content);
         }
-        finally
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            response?.Dispose();
+            return null;
         }
-    }
-
-    /// <summary>The rest of a download from <paramref name="offset"/>, only if the blob still has <paramref name="etag"/>.</summary>
-    private async Task<(HttpResponseMessage Response, Stream Body)> ResumeAsync(string name, string etag, long offset, CancellationToken ct)
-    {
-        var response = await SendAsync(() =>
+        catch (RequestFailedException e)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, BlobUri(name));
-            request.Headers.TryAddWithoutValidation("Range", FormattableString.Invariant($"bytes={offset}-"));
-            request.Headers.TryAddWithoutValidation("If-Match", etag);
-            return request;
-        }, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        try
-        {
-            if (response.StatusCode == HttpStatusCode.PartialContent)
-            {
-                var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                var result = (response, body);
-                response = null;
-                return result;
-            }
-            if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-                throw new IOException($"blob '{name}' changed while it was being read (ETag {etag} no longer matches after {offset} bytes); read it again");
-            throw await FailureAsync("get (resume)", name, response).ConfigureAwait(false);
-        }
-        finally
-        {
-            response?.Dispose();
+            throw Failure("get", name, e);
         }
     }
 
@@ -273,226 +198,134 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     public async Task<BlobProperties?> GetPropertiesAsync(string name, CancellationToken cancellationToken = default)
     {
         BlobName.Validate(name);
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, BlobUri(name)), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("get properties", name, response).ConfigureAwait(false);
-        return PropertiesFromHeaders(name, response);
+        try
+        {
+            var p = (await _container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new BlobProperties(name, p.ETag.ToString("H"), p.ContentLength, p.ContentType ?? BlobMetadata.DefaultContentType, p.LastModified, Copy(p.Metadata));
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e)
+        {
+            throw Failure("get properties", name, e);
+        }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<BlobProperties> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        prefix ??= "";
-        string? marker = null;
-        do
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix.Length == 0 ? null : prefix, Traits = BlobTraits.Metadata }, cancellationToken)
+            .AsPages(pageSizeHint: _options.ListPageSize)
+            .GetAsyncEnumerator(cancellationToken);
+        await using (pages.ConfigureAwait(false))
         {
-            var query = $"restype=container&comp=list&include=metadata&maxresults={_options.ListPageSize}";
-            if (prefix.Length > 0) query += "&prefix=" + Uri.EscapeDataString(prefix);
-            if (marker is not null) query += "&marker=" + Uri.EscapeDataString(marker);
-            XDocument page;
-            using (var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, ContainerUri(query)), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                if (response.StatusCode == HttpStatusCode.NotFound && ErrorCode(response) == "ContainerNotFound") yield break;
-                if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync("list", prefix, response).ConfigureAwait(false);
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                page = await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
+                Page<BlobItem> page;
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false)) break;
+                    page = pages.Current;
+                }
+                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "ContainerNotFound")
+                {
+                    break; // no container yet: nothing was ever written
+                }
+                catch (RequestFailedException e)
+                {
+                    throw Failure("list", prefix, e);
+                }
+                foreach (var item in page.Values)
+                {
+                    var p = item.Properties;
+                    yield return new BlobProperties(item.Name, p.ETag?.ToString("H") ?? "", p.ContentLength ?? 0, p.ContentType ?? BlobMetadata.DefaultContentType,
+                        p.LastModified ?? DateTimeOffset.MinValue, Copy(item.Metadata));
+                }
             }
-            var root = page.Root ?? throw new InvalidDataException($"Azure List Blobs for prefix '{prefix}': empty response");
-            foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])
-            {
-                var props = blob.Element("Properties");
-                var metadata = blob.Element("Metadata")?.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value, StringComparer.Ordinal) ?? [];
-                yield return new BlobProperties(
-                    blob.Element("Name")?.Value ?? throw new InvalidDataException("Azure List Blobs: a <Blob> without <Name>"),
-                    props?.Element("Etag")?.Value is { } etag ? Quote(etag) : "",
-                    long.Parse(props?.Element("Content-Length")?.Value ?? "0", CultureInfo.InvariantCulture),
-                    props?.Element("Content-Type")?.Value is { Length: > 0 } ct ? ct : BlobMetadata.DefaultContentType,
-                    DateTimeOffset.Parse(props?.Element("Last-Modified")?.Value ?? "Thu, 01 Jan 1970 00:00:00 GMT", CultureInfo.InvariantCulture),
-                    metadata);
-            }
-            marker = root.Element("NextMarker")?.Value is { Length: > 0 } next ? next : null;
         }
-        while (marker is not null);
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string name, BlobCondition? condition = null, CancellationToken cancellationToken = default)
     {
         BlobName.Validate(name);
-        using var response = await SendAsync(() =>
+        try
         {
-            var request = new HttpRequestMessage(HttpMethod.Delete, BlobUri(name));
-            if (condition?.IfMatch is { } etag) request.Headers.TryAddWithoutValidation("If-Match", etag);
-            return request;
-        }, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Accepted) return true;
-        if (response.StatusCode == HttpStatusCode.NotFound)
+            var deleted = await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, Conditions(condition), cancellationToken).ConfigureAwait(false);
+            return deleted.Value;
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e))
         {
-            if (condition?.IfMatch is not null) throw new BlobConditionFailedException(name, $"blob '{name}' does not exist, so If-Match {condition.IfMatch} cannot hold");
+            throw new BlobConditionFailedException(name, $"blob '{name}' does not have ETag {condition?.IfMatch} any more (HTTP {e.Status} {e.ErrorCode}); it was not deleted");
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
             return false;
         }
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-            throw new BlobConditionFailedException(name, $"blob '{name}' changed: If-Match {condition?.IfMatch} failed (HTTP 412 {ErrorCode(response)}; nothing deleted)");
-        throw await FailureAsync("delete", name, response).ConfigureAwait(false);
+        catch (RequestFailedException e)
+        {
+            throw Failure("delete", name, e);
+        }
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_ownsHttp) _http.Dispose();
-        _containerLock.Dispose();
-    }
+    public void Dispose() => _containerLock.Dispose();
 
-    private async Task<BlobProperties> PutSingleAsync(string name, byte[] buffer, int length, string contentType, BlobPutOptions options, CancellationToken ct)
-    {
-        using var response = await SendAsync(() =>
+    private static BlobRequestConditions? Conditions(BlobCondition? condition) => condition is null
+        ? null
+        : new BlobRequestConditions
         {
-            var request = new HttpRequestMessage(HttpMethod.Put, BlobUri(name)) { Content = new ByteArrayContent(buffer, 0, length) };
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-            request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
-            AddWriteHeaders(request, contentType, options);
-            return request;
-        }, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        return await WriteResultAsync("put", name, response, length, contentType, options).ConfigureAwait(false);
+            IfMatch = condition.IfMatch is { } etag ? new ETag(etag) : null,
+            IfNoneMatch = condition.IfNoneMatchAny ? ETag.All : null,
+        };
+
+    private static bool IsConditionFailure(RequestFailedException e) =>
+        e.Status == (int)HttpStatusCode.PreconditionFailed || (e.Status == (int)HttpStatusCode.Conflict && e.ErrorCode == "BlobAlreadyExists");
+
+    private static Dictionary<string, string> Copy(IDictionary<string, string>? metadata) =>
+        metadata is null ? [] : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+
+    private AzureBlobException Failure(string operation, string name, RequestFailedException e)
+    {
+        var response = e.GetRawResponse();
+        string? requestId = response is not null && response.Headers.TryGetValue("x-ms-request-id", out var id) ? id : null;
+        // The first line of the SDK's message is the service's own explanation; the rest repeats headers and content.
+        var serviceMessage = e.Message.Split('\n', 2)[0].Trim();
+        return new AzureBlobException(operation, name, (HttpStatusCode)e.Status, e.ErrorCode, Mask(serviceMessage, _secrets), requestId);
     }
 
-    private async Task PutBlockAsync(string name, string blockId, byte[] buffer, int length, CancellationToken ct)
+    private static string[] Secrets(string? accountKey, string? sas)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, BlobUri(name, "comp=block&blockid=" + Uri.EscapeDataString(blockId)))
+        var secrets = new List<string>();
+        if (!string.IsNullOrEmpty(accountKey)) secrets.Add(accountKey);
+        if (!string.IsNullOrEmpty(sas))
         {
-            Content = new ByteArrayContent(buffer, 0, length),
-        }, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Created) throw await FailureAsync("put block", name, response).ConfigureAwait(false);
-    }
-
-    private async Task<BlobProperties> CommitBlocksAsync(string name, List<string> blockIds, long total, string contentType, BlobPutOptions options, CancellationToken ct)
-    {
-        var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>");
-        foreach (var id in blockIds) xml.Append("<Latest>").Append(id).Append("</Latest>");
-        var body = Encoding.UTF8.GetBytes(xml.Append("</BlockList>").ToString());
-        using var response = await SendAsync(() =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Put, BlobUri(name, "comp=blocklist")) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/xml");
-            AddWriteHeaders(request, contentType, options);
-            return request;
-        }, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        return await WriteResultAsync("put block list", name, response, total, contentType, options).ConfigureAwait(false);
-    }
-
-    private static void AddWriteHeaders(HttpRequestMessage request, string contentType, BlobPutOptions options)
-    {
-        request.Headers.TryAddWithoutValidation("x-ms-blob-content-type", contentType);
-        foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
-            request.Headers.TryAddWithoutValidation("x-ms-meta-" + key, value);
-        if (options.Condition?.IfMatch is { } etag) request.Headers.TryAddWithoutValidation("If-Match", etag);
-        if (options.Condition?.IfNoneMatchAny == true) request.Headers.TryAddWithoutValidation("If-None-Match", "*");
-    }
-
-    private async Task<BlobProperties> WriteResultAsync(string operation, string name, HttpResponseMessage response, long length, string contentType, BlobPutOptions options)
-    {
-        if (response.StatusCode == HttpStatusCode.Created)
-        {
-            return new BlobProperties(name, Quote(response.Headers.ETag?.Tag ?? ""), length, contentType,
-                response.Content.Headers.LastModified ?? DateTimeOffset.UtcNow,
-                options.Metadata?.ToDictionary(StringComparer.Ordinal) ?? []);
+            secrets.Add(sas.TrimStart('?'));
+            foreach (var part in sas.TrimStart('?').Split('&'))
+                if (part.StartsWith("sig=", StringComparison.OrdinalIgnoreCase))
+                {
+                    secrets.Add(part[4..]);
+                    secrets.Add(Uri.UnescapeDataString(part[4..]));
+                }
         }
-        var code = ErrorCode(response);
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed || (response.StatusCode == HttpStatusCode.Conflict && code == "BlobAlreadyExists"))
-        {
-            throw new BlobConditionFailedException(name, options.Condition?.IfNoneMatchAny == true
-                ? $"blob '{name}' already exists; If-None-Match: * forbids overwriting it (HTTP {(int)response.StatusCode} {code})"
-                : $"blob '{name}' does not have ETag {options.Condition?.IfMatch} any more (HTTP {(int)response.StatusCode} {code}); nothing was written");
-        }
-        throw await FailureAsync(operation, name, response).ConfigureAwait(false);
+        return [.. secrets];
     }
 
-    private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, HttpCompletionOption completion, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(async token =>
-        {
-            // A request message cannot be sent twice, and x-ms-date and the signature must be fresh: rebuild per attempt.
-            using var request = build();
-            Authorize(request);
-            return await _http.SendAsync(request, completion, token).ConfigureAwait(false);
-        }, cancellationToken).AsTask();
-
-    private void Authorize(HttpRequestMessage request)
+    /// <summary>Replaces the store's secrets, any <c>sig=</c> value and any <c>AccountKey=</c> value with <c>***</c>.</summary>
+    internal static string Mask(string text, IEnumerable<string> secrets)
     {
-        if (_connection.SharedAccessSignature is { } sas)
-        {
-            var uri = request.RequestUri!.AbsoluteUri;
-            request.RequestUri = new Uri(uri + (uri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + sas);
-        }
-        request.Headers.TryAddWithoutValidation("x-ms-date", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("x-ms-version", _options.ApiVersion);
-        if (_connection.AccountKey is { } key) SharedKeySigner.Sign(request, _connection.AccountName, key);
+        foreach (var s in secrets.Where(s => s.Length >= 4)) text = text.Replace(s, "***", StringComparison.Ordinal);
+        text = SignatureParameter().Replace(text, "${1}***");
+        return AccountKeyParameter().Replace(text, "${1}***");
     }
 
-    private static bool IsTransient(Outcome<HttpResponseMessage> outcome, CancellationToken token) => outcome switch
-    {
-        { Exception: HttpRequestException } => true,
-        { Exception: IOException } => true,
-        // A timeout surfaces as a cancellation the caller did not ask for.
-        { Exception: OperationCanceledException } => !token.IsCancellationRequested,
-        { Result: { } r } => TransientStatus.Contains(r.StatusCode),
-        _ => false,
-    };
+    [GeneratedRegex("(sig=)[^&;\\s\"'<]+", RegexOptions.IgnoreCase)]
+    private static partial Regex SignatureParameter();
 
-    private Uri ContainerUri(string query) => new($"{_connection.BlobEndpoint.AbsoluteUri}/{_container}?{query}");
-
-    private Uri BlobUri(string name, string? query = null)
-    {
-        var path = string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
-        return new Uri($"{_connection.BlobEndpoint.AbsoluteUri}/{_container}/{path}" + (query is null ? "" : "?" + query));
-    }
-
-    private static BlobProperties PropertiesFromHeaders(string name, HttpResponseMessage response)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, values) in response.Headers)
-            if (key.StartsWith("x-ms-meta-", StringComparison.OrdinalIgnoreCase)) metadata[key["x-ms-meta-".Length..]] = string.Join(",", values);
-        var content = response.Content.Headers;
-        return new BlobProperties(name, Quote(response.Headers.ETag?.Tag ?? ""), content.ContentLength ?? 0,
-            content.ContentType?.ToString() ?? BlobMetadata.DefaultContentType, content.LastModified ?? DateTimeOffset.MinValue, metadata);
-    }
-
-    private static string Quote(string etag) => etag.StartsWith('"') ? etag : "\"" + etag + "\"";
-
-    private static string? ErrorCode(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-ms-error-code", out var v) ? v.FirstOrDefault() : null;
-
-    private static async Task<AzureBlobException> FailureAsync(string operation, string name, HttpResponseMessage response)
-    {
-        string? code = ErrorCode(response), message = null;
-        try
-        {
-            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            if (body.Length > 0 && body.TrimStart().StartsWith('<'))
-            {
-                var error = XDocument.Parse(body).Root;
-                code ??= error?.Element("Code")?.Value;
-                message = error?.Element("Message")?.Value;
-            }
-        }
-        catch (System.Xml.XmlException)
-        {
-            // The body is not the service's XML error; the status and header code still say what happened.
-        }
-        var requestId = response.Headers.TryGetValues("x-ms-request-id", out var ids) ? ids.FirstOrDefault() : null;
-        return new AzureBlobException(operation, name, response.StatusCode, code, message, requestId);
-    }
-
-    private static async Task<int> FillAsync(Stream stream, byte[] buffer, int count, CancellationToken ct)
-    {
-        int filled = 0;
-        while (filled < count)
-        {
-            int n = await stream.ReadAsync(buffer.AsMemory(filled, count - filled), ct).ConfigureAwait(false);
-            if (n == 0) break;
-            filled += n;
-        }
-        return filled;
-    }
+    [GeneratedRegex("(AccountKey=)[^;\\s\"'<]+", RegexOptions.IgnoreCase)]
+    private static partial Regex AccountKeyParameter();
 
     private static void ValidateContainerName(string container)
     {
@@ -501,5 +334,47 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             && container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             && container[0] != '-' && container[^1] != '-' && !container.Contains("--", StringComparison.Ordinal);
         if (!ok) throw new ArgumentException($"container name '{container}' is invalid: 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit", nameof(container));
+    }
+
+    /// <summary>Counts the requests that pass its position in the SDK pipeline (per call or per attempt).</summary>
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Counts the bytes the SDK reads from the caller's stream (the stream may not know its length).</summary>
+    private sealed class CountingReadStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Count(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        private int Count(int n)
+        {
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
