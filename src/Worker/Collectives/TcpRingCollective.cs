@@ -1,0 +1,537 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Amber.Worker.Collectives;
+
+/// <summary>
+/// Ring all-reduce over TCP between the ranks of a gang. Rank r keeps one connection to its right neighbour (r+1, sends
+/// only) and one from its left neighbour (r−1, receives only).
+/// <para>
+/// <b>All-reduce</b> = reduce-scatter (W−1 steps: at step k rank r sends segment r−k and adds the segment r−k−1 it
+/// receives into its own copy; afterwards rank r holds the complete sum of segment r+1) followed by all-gather (W−1
+/// steps: the complete segments travel once more around the ring and are copied into place). Each rank sends and
+/// receives 2·(W−1)/W of the buffer, the bandwidth-optimal amount.
+/// </para>
+/// <para>
+/// <b>Pipelining:</b> the calling thread receives and reduces; a dedicated send thread sends. Segments are cut into
+/// chunks (<see cref="CollectiveOptions.ChunkBytes"/>); chunk j of step k+1 is sent as soon as chunk j of step k has been
+/// received and reduced, so sending, receiving and adding overlap. Nothing is allocated per call.
+/// </para>
+/// <para>
+/// <b>Determinism:</b> the complete sum of segment s is formed on one rank only, always in the same order
+/// g[s] + g[s+1] + … + g[s+W−1] (ring order, starting at rank s), then copied to the others; so every rank receives
+/// bitwise the same result, on every run. Segments start at different ranks, so the order differs between segments:
+/// compared with one worker summing the same numbers, results agree to float rounding, not bitwise.
+/// </para>
+/// <para>
+/// <b>Failure:</b> every send and receive has <see cref="CollectiveOptions.Timeout"/>; a dead peer (EOF, reset) or a
+/// silent one (timeout) ends the operation with a <see cref="CollectiveException"/> naming the peer. The rank that
+/// detects it shuts its sockets, so its neighbours see EOF at once and fail too: the whole gang fails the attempt.
+/// </para>
+/// </summary>
+public sealed class TcpRingCollective : ICollective
+{
+    private const int HeaderBytes = 16; // per call: sequence number i64, length i64
+
+    private readonly GangMembership _gang;
+    private readonly CollectiveOptions _options;
+    private readonly Socket _toRight;
+    private readonly Socket _fromLeft;
+    private readonly int _chunkFloats;
+    private readonly float[] _staging;          // [chunk] a received chunk before it is added
+    private readonly byte[] _sendHeader = new byte[HeaderBytes];
+    private readonly byte[] _receiveHeader = new byte[HeaderBytes];
+    private readonly float[] _barrierCell = new float[1];
+    private readonly Thread _sender;
+    private readonly object _gate = new();
+
+    // The current operation, handed to the send thread; guarded by _gate.
+    private nint _opBuffer;       // the caller's pinned buffer
+    private int _opLength;
+    private long _opSequence;
+    private bool _opPending;
+    private bool _sendDone = true;
+    private long _receivedChunks;
+    private CollectiveException? _failure;
+    private bool _disposed;
+
+    private TcpRingCollective(GangMembership gang, CollectiveOptions options, Socket toRight, Socket fromLeft)
+    {
+        _gang = gang;
+        _options = options;
+        _toRight = toRight;
+        _fromLeft = fromLeft;
+        var timeoutMs = (int)options.IoTimeout.TotalMilliseconds;
+        foreach (var socket in (ReadOnlySpan<Socket>)[toRight, fromLeft])
+        {
+            socket.SendTimeout = timeoutMs;
+            socket.ReceiveTimeout = timeoutMs;
+        }
+        _chunkFloats = options.ChunkBytes / sizeof(float);
+        _staging = new float[_chunkFloats];
+        _sender = new Thread(SendLoop) { IsBackground = true, Name = $"ring-send rank {gang.Rank}" };
+        _sender.Start();
+    }
+
+    /// <inheritdoc/>
+    public int Rank => _gang.Rank;
+
+    /// <inheritdoc/>
+    public int WorldSize => _gang.WorldSize;
+
+    /// <summary>
+    /// Forms the ring: connects to the right neighbour's endpoint (retrying while it is not yet listening) and accepts
+    /// the left neighbour on <paramref name="listener"/>, both with a handshake on <see cref="GangMembership.GangId"/>.
+    /// Every rank of the gang must call it. A gang of one needs no connection and gets a <see cref="SingleRankCollective"/>.
+    /// </summary>
+    /// <exception cref="CollectiveException">The ring was not formed within <see cref="CollectiveOptions.ConnectTimeout"/> or a peer refused it.</exception>
+    public static ICollective Connect(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
+        CancellationToken cancellationToken = default)
+        => ConnectAsync(listener, gang, options, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Connect"/>
+    public static async Task<ICollective> ConnectAsync(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(gang);
+        options ??= CollectiveOptions.Default;
+        options.Validate();
+        gang.Validate();
+        if (gang.WorldSize == 1)
+        {
+            return new SingleRankCollective();
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.FormTimeout);
+        var refusals = new List<string>();
+        var connect = ConnectRightAsync(gang, options, deadline.Token);
+        var accept = AcceptLeftAsync(listener, gang, refusals, deadline.Token);
+        try
+        {
+            await Task.WhenAll(connect, accept).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await deadline.CancelAsync().ConfigureAwait(false);
+            DisposeIfCompleted(connect);
+            DisposeIfCompleted(accept);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ex is CollectiveException)
+            {
+                throw;
+            }
+            var pending = !connect.IsCompletedSuccessfully
+                ? $"rank {gang.Right} at {gang.Endpoints[gang.Right]} (right neighbour) was not reached"
+                : $"rank {gang.Left} (left neighbour) did not connect to {listener.Endpoint}";
+            var refused = refusals.Count == 0 ? "" : $"; refused {refusals.Count} connection(s), the last: {refusals[^1]}";
+            throw new CollectiveException(
+                $"Rank {gang.Rank} of gang '{gang.GangId}': the ring was not formed within {options.FormTimeout.TotalSeconds:0.#} s: {pending}{refused}.",
+                CollectiveFailure.Handshake, !connect.IsCompletedSuccessfully ? gang.Right : gang.Left, ex);
+        }
+        return new TcpRingCollective(gang, options, connect.Result, accept.Result);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void AllReduceSum(Span<float> buffer)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+        }
+        fixed (float* pinned = buffer)
+        {
+            lock (_gate)
+            {
+                _opBuffer = (nint)pinned;
+                _opLength = buffer.Length;
+                _opSequence++;
+                _receivedChunks = 0;
+                _sendDone = false;
+                _opPending = true;
+                Monitor.PulseAll(_gate);
+            }
+            try
+            {
+                ReceiveAll(buffer);
+            }
+            catch (Exception ex)
+            {
+                Fail(Describe(ex, receiving: true));
+            }
+            // The send thread reads the pinned buffer: wait for it before the pin is released.
+            lock (_gate)
+            {
+                while (!_sendDone)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (_failure is not null)
+                {
+                    throw _failure;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Barrier()
+    {
+        _barrierCell[0] = 1f;
+        AllReduceSum(_barrierCell);
+    }
+
+    /// <summary>Closes both connections and stops the send thread.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            Monitor.PulseAll(_gate);
+        }
+        CloseSockets();
+        _sender.Join(TimeSpan.FromSeconds(5));
+    }
+
+    private void ReceiveAll(Span<float> buffer)
+    {
+        ReceiveExactly(_receiveHeader);
+        var sequence = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader);
+        var length = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader.AsSpan(8));
+        if (sequence != _opSequence || length != buffer.Length)
+        {
+            throw new CollectiveException(
+                $"Rank {Rank}: rank {_gang.Left} (left neighbour) is in collective call #{sequence} on {length} floats, this rank in call #{_opSequence} on {buffer.Length}; every rank must make the same calls with buffers of the same length.",
+                CollectiveFailure.Mismatch, _gang.Left);
+        }
+        var layout = new RingLayout(buffer.Length, WorldSize, _chunkFloats);
+        var steps = 2 * (WorldSize - 1);
+        for (var step = 0; step < steps; step++)
+        {
+            var segment = Modulo(Rank - step - 1);
+            var reduce = step < WorldSize - 1;
+            for (var chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
+            {
+                var (start, count) = layout.Chunk(segment, chunk);
+                if (count > 0)
+                {
+                    var target = buffer.Slice(start, count);
+                    if (reduce)
+                    {
+                        var received = _staging.AsSpan(0, count);
+                        ReceiveExactly(MemoryMarshal.AsBytes(received));
+                        TensorPrimitives.Add(target, received, target);
+                    }
+                    else
+                    {
+                        ReceiveExactly(MemoryMarshal.AsBytes(target));
+                    }
+                }
+                lock (_gate)
+                {
+                    _receivedChunks++;
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    private void SendLoop()
+    {
+        while (true)
+        {
+            nint buffer;
+            int length;
+            long sequence;
+            lock (_gate)
+            {
+                while (!_opPending && !_disposed)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (_disposed)
+                {
+                    _sendDone = true;
+                    Monitor.PulseAll(_gate);
+                    return;
+                }
+                _opPending = false;
+                (buffer, length, sequence) = (_opBuffer, _opLength, _opSequence);
+            }
+            try
+            {
+                SendAll(buffer, length, sequence);
+            }
+            catch (Exception ex)
+            {
+                Fail(Describe(ex, receiving: false));
+            }
+            lock (_gate)
+            {
+                _sendDone = true;
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    private unsafe void SendAll(nint buffer, int length, long sequence)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader, sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader.AsSpan(8), length);
+        SendExactly(_sendHeader);
+        var layout = new RingLayout(length, WorldSize, _chunkFloats);
+        var steps = 2 * (WorldSize - 1);
+        for (var step = 0; step < steps; step++)
+        {
+            var segment = Modulo(Rank - step);
+            for (var chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
+            {
+                // From step 1 on, this chunk is the one received (and reduced) in the previous step.
+                if (step > 0 && !WaitUntilReceived(((long)step - 1) * layout.ChunksPerSegment + chunk + 1))
+                {
+                    return;
+                }
+                var (start, count) = layout.Chunk(segment, chunk);
+                if (count > 0)
+                {
+                    SendExactly(new ReadOnlySpan<byte>((float*)buffer + start, count * sizeof(float)));
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until the receiver has finished <paramref name="chunks"/> chunks; false when the operation failed.</summary>
+    private bool WaitUntilReceived(long chunks)
+    {
+        lock (_gate)
+        {
+            while (_receivedChunks < chunks && _failure is null)
+            {
+                Monitor.Wait(_gate);
+            }
+            return _failure is null;
+        }
+    }
+
+    private void ReceiveExactly(Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            var n = _fromLeft.Receive(destination, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+            if (n == 0)
+            {
+                throw new EndOfStreamException();
+            }
+            destination = destination[n..];
+        }
+    }
+
+    private void SendExactly(ReadOnlySpan<byte> source)
+    {
+        while (source.Length > 0)
+        {
+            var n = _toRight.Send(source, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+            source = source[n..];
+        }
+    }
+
+    /// <summary>Records the first failure, wakes both threads and shuts the sockets so the neighbours fail fast too.</summary>
+    private void Fail(CollectiveException failure)
+    {
+        lock (_gate)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+            _failure = failure;
+            Monitor.PulseAll(_gate);
+        }
+        CloseSockets();
+    }
+
+    private void CloseSockets()
+    {
+        foreach (var socket in (ReadOnlySpan<Socket>)[_toRight, _fromLeft])
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Already closed or reset: nothing left to shut.
+            }
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>Turns a socket-level error into the message a person debugging the gang needs.</summary>
+    private CollectiveException Describe(Exception ex, bool receiving)
+    {
+        lock (_gate)
+        {
+            if (_failure is not null)
+            {
+                return _failure; // the sockets were closed because of this earlier failure
+            }
+            if (_disposed)
+            {
+                return new CollectiveException($"Rank {Rank}: the collective was disposed during an operation.", CollectiveFailure.Broken, null, ex);
+            }
+        }
+        if (ex is CollectiveException known)
+        {
+            return known;
+        }
+        var peer = receiving ? _gang.Left : _gang.Right;
+        var who = $"rank {peer} ({(receiving ? "left" : "right")} neighbour, {_gang.Endpoints[peer]})";
+        var seconds = _options.IoTimeout.TotalSeconds;
+        var socketError = (ex as SocketException)?.SocketErrorCode;
+        if (socketError is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            var message = receiving
+                ? $"Rank {Rank}: no bytes from {who} for {seconds:0.#} s: it, or a rank before it in the ring, stopped answering (hung, stopped or overloaded)."
+                : $"Rank {Rank}: {who} accepted no bytes for {seconds:0.#} s: it stopped reading (hung, stopped or overloaded).";
+            return new CollectiveException(message, CollectiveFailure.Timeout, peer, ex);
+        }
+        if (ex is EndOfStreamException || socketError is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
+        {
+            return new CollectiveException(
+                $"Rank {Rank}: {who} closed the connection during a collective: its process died, or it failed the collective and closed its sockets.",
+                CollectiveFailure.ConnectionLost, peer, ex);
+        }
+        return new CollectiveException($"Rank {Rank}: the connection to {who} failed: {ex.Message}", CollectiveFailure.ConnectionLost, peer, ex);
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_failure is not null)
+        {
+            throw new CollectiveException($"The collective failed earlier and cannot be used again: {_failure.Message}",
+                CollectiveFailure.Broken, _failure.PeerRank, _failure);
+        }
+    }
+
+    private int Modulo(int rank) => ((rank % WorldSize) + WorldSize) % WorldSize;
+
+    private static async Task<Socket> ConnectRightAsync(GangMembership gang, CollectiveOptions options, CancellationToken cancellationToken)
+    {
+        var (host, port) = RingListener.Parse(gang.Endpoints[gang.Right]);
+        var hello = RingHandshake.Hello(gang.GangId, gang.Rank, gang.WorldSize);
+        while (true)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
+            {
+                NoDelay = true,
+                SendBufferSize = options.SocketBufferBytes,
+                ReceiveBufferSize = options.SocketBufferBytes,
+            };
+            try
+            {
+                await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                // Not listening yet (or the address is not up yet): try again until the deadline.
+                socket.Dispose();
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            try
+            {
+                await socket.SendAsync(hello, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                var answer = new byte[1];
+                var n = await socket.ReceiveAsync(answer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (n == 1 && answer[0] == RingHandshake.Accepted)
+                {
+                    return socket;
+                }
+                throw new CollectiveException(
+                    $"Rank {gang.Rank} of gang '{gang.GangId}': rank {gang.Right} at {gang.Endpoints[gang.Right]} refused the ring connection (it is in another gang or attempt, or expects another left neighbour).",
+                    CollectiveFailure.Handshake, gang.Right);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static async Task<Socket> AcceptLeftAsync(RingListener listener, GangMembership gang, List<string> refusals,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var socket = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                socket.NoDelay = true;
+                // A connection that never says hello must not hold up the gang: it gets a few seconds.
+                using var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                helloDeadline.CancelAfter(TimeSpan.FromSeconds(5));
+                string? refusal;
+                try
+                {
+                    refusal = await RingHandshake.ReadAndCheckAsync(socket, gang, helloDeadline.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or SocketException)
+                {
+                    refusal = $"no valid hello ({ex.GetType().Name})";
+                }
+                if (refusal is null)
+                {
+                    await socket.SendAsync(new[] { RingHandshake.Accepted }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    return socket;
+                }
+                lock (refusals)
+                {
+                    refusals.Add($"{socket.RemoteEndPoint}: {refusal}");
+                }
+                try
+                {
+                    await socket.SendAsync(new[] { RingHandshake.Refused }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException)
+                {
+                    // The refused peer is gone already.
+                }
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static void DisposeIfCompleted(Task<Socket> task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.Result.Dispose();
+        }
+    }
+}
