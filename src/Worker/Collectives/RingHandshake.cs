@@ -8,6 +8,8 @@ namespace Amber.Worker.Collectives;
 /// The first bytes on a ring connection. The connecting rank sends
 /// <c>magic u32 | version u16 | rank i32 | world i32 | gang-id length u16 | gang id (UTF-8)</c>; the accepting rank answers
 /// one byte, <see cref="Accepted"/> or <see cref="Refused"/>, and closes a refused connection. All little-endian.
+/// Everything here is synchronous on purpose: a .NET socket once used asynchronously stays non-blocking underneath, and
+/// its later synchronous sends and receives then allocate per call; the ring's hot path must not.
 /// </summary>
 internal static class RingHandshake
 {
@@ -36,10 +38,10 @@ internal static class RingHandshake
     /// Reads a hello and checks it against this gang; returns null when it is the expected left neighbour, else why the
     /// connection is refused.
     /// </summary>
-    public static async Task<string?> ReadAndCheckAsync(Socket socket, GangMembership gang, CancellationToken cancellationToken)
+    public static string? ReadAndCheck(Socket socket, GangMembership gang)
     {
         var head = new byte[FixedBytes];
-        if (!await TryReadExactlyAsync(socket, head, cancellationToken).ConfigureAwait(false))
+        if (!TryReadExactly(socket, head))
         {
             return "closed before a complete hello";
         }
@@ -57,7 +59,7 @@ internal static class RingHandshake
             return $"gang id of {idLength} bytes (at most {MaxGangIdBytes})";
         }
         var id = new byte[idLength];
-        if (!await TryReadExactlyAsync(socket, id, cancellationToken).ConfigureAwait(false))
+        if (!TryReadExactly(socket, id))
         {
             return "closed before a complete hello";
         }
@@ -73,12 +75,12 @@ internal static class RingHandshake
         return null;
     }
 
-    private static async Task<bool> TryReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    private static bool TryReadExactly(Socket socket, Span<byte> buffer)
     {
         var read = 0;
         while (read < buffer.Length)
         {
-            var n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var n = socket.Receive(buffer[read..]);
             if (n == 0)
             {
                 return false;

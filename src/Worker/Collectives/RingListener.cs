@@ -51,8 +51,12 @@ public sealed class RingListener : IDisposable
         }
     }
 
-    /// <summary>Accepts the next connection (the caller runs the handshake).</summary>
-    internal ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
+    /// <summary>Accepts the next connection within <paramref name="wait"/>, else null (the caller runs the handshake).</summary>
+    internal Socket? TryAccept(TimeSpan wait)
+    {
+        var micros = (int)Math.Clamp(wait.TotalMicroseconds, 0, int.MaxValue);
+        return _socket.Poll(micros, SelectMode.SelectRead) ? _socket.Accept() : null;
+    }
 
     /// <summary>Stops listening.</summary>
     public void Dispose() => _socket.Dispose();

@@ -89,11 +89,6 @@ public sealed class TcpRingCollective : ICollective
     /// <exception cref="CollectiveException">The ring was not formed within <see cref="CollectiveOptions.ConnectTimeout"/> or a peer refused it.</exception>
     public static ICollective Connect(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
         CancellationToken cancellationToken = default)
-        => ConnectAsync(listener, gang, options, cancellationToken).GetAwaiter().GetResult();
-
-    /// <inheritdoc cref="Connect"/>
-    public static async Task<ICollective> ConnectAsync(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
-        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(gang);
@@ -106,33 +101,46 @@ public sealed class TcpRingCollective : ICollective
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.FormTimeout);
+        var connect = Task.Run(() => RingConnector.ConnectRight(gang, options, deadline.Token), CancellationToken.None);
         var refusals = new List<string>();
-        var connect = ConnectRightAsync(gang, options, deadline.Token);
-        var accept = AcceptLeftAsync(listener, gang, refusals, deadline.Token);
+        Socket? left = null;
         try
         {
-            await Task.WhenAll(connect, accept).ConfigureAwait(false);
+            left = RingConnector.AcceptLeft(listener, gang, refusals, deadline.Token);
+            connect.GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
-            await deadline.CancelAsync().ConfigureAwait(false);
-            DisposeIfCompleted(connect);
-            DisposeIfCompleted(accept);
+            deadline.Cancel();
+            left?.Dispose();
+            try
+            {
+                connect.GetAwaiter().GetResult().Dispose();
+            }
+            catch (Exception)
+            {
+                // The connect side failed too (or was cancelled just now): nothing to dispose.
+            }
             cancellationToken.ThrowIfCancellationRequested();
             if (ex is CollectiveException)
             {
                 throw;
             }
-            var pending = !connect.IsCompletedSuccessfully
+            var pending = left is not null
                 ? $"rank {gang.Right} at {gang.Endpoints[gang.Right]} (right neighbour) was not reached"
                 : $"rank {gang.Left} (left neighbour) did not connect to {listener.Endpoint}";
             var refused = refusals.Count == 0 ? "" : $"; refused {refusals.Count} connection(s), the last: {refusals[^1]}";
             throw new CollectiveException(
                 $"Rank {gang.Rank} of gang '{gang.GangId}': the ring was not formed within {options.FormTimeout.TotalSeconds:0.#} s: {pending}{refused}.",
-                CollectiveFailure.Handshake, !connect.IsCompletedSuccessfully ? gang.Right : gang.Left, ex);
+                CollectiveFailure.Handshake, left is not null ? gang.Right : gang.Left, ex);
         }
-        return new TcpRingCollective(gang, options, connect.Result, accept.Result);
+        return new TcpRingCollective(gang, options, connect.Result, left);
     }
+
+    /// <summary><see cref="Connect"/> on a thread-pool thread, for callers that should not block.</summary>
+    public static Task<ICollective> ConnectAsync(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
+        CancellationToken cancellationToken = default)
+        => Task.Run(() => Connect(listener, gang, options, cancellationToken), CancellationToken.None);
 
     /// <inheritdoc/>
     public unsafe void AllReduceSum(Span<float> buffer)
@@ -429,109 +437,4 @@ public sealed class TcpRingCollective : ICollective
     }
 
     private int Modulo(int rank) => ((rank % WorldSize) + WorldSize) % WorldSize;
-
-    private static async Task<Socket> ConnectRightAsync(GangMembership gang, CollectiveOptions options, CancellationToken cancellationToken)
-    {
-        var (host, port) = RingListener.Parse(gang.Endpoints[gang.Right]);
-        var hello = RingHandshake.Hello(gang.GangId, gang.Rank, gang.WorldSize);
-        while (true)
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
-            {
-                NoDelay = true,
-                SendBufferSize = options.SocketBufferBytes,
-                ReceiveBufferSize = options.SocketBufferBytes,
-            };
-            try
-            {
-                await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException)
-            {
-                // Not listening yet (or the address is not up yet): try again until the deadline.
-                socket.Dispose();
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-            try
-            {
-                await socket.SendAsync(hello, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                var answer = new byte[1];
-                var n = await socket.ReceiveAsync(answer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                if (n == 1 && answer[0] == RingHandshake.Accepted)
-                {
-                    return socket;
-                }
-                throw new CollectiveException(
-                    $"Rank {gang.Rank} of gang '{gang.GangId}': rank {gang.Right} at {gang.Endpoints[gang.Right]} refused the ring connection (it is in another gang or attempt, or expects another left neighbour).",
-                    CollectiveFailure.Handshake, gang.Right);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-    }
-
-    private static async Task<Socket> AcceptLeftAsync(RingListener listener, GangMembership gang, List<string> refusals,
-        CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var socket = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                socket.NoDelay = true;
-                // A connection that never says hello must not hold up the gang: it gets a few seconds.
-                using var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                helloDeadline.CancelAfter(TimeSpan.FromSeconds(5));
-                string? refusal;
-                try
-                {
-                    refusal = await RingHandshake.ReadAndCheckAsync(socket, gang, helloDeadline.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or SocketException)
-                {
-                    refusal = $"no valid hello ({ex.GetType().Name})";
-                }
-                if (refusal is null)
-                {
-                    await socket.SendAsync(new[] { RingHandshake.Accepted }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                    return socket;
-                }
-                lock (refusals)
-                {
-                    refusals.Add($"{socket.RemoteEndPoint}: {refusal}");
-                }
-                try
-                {
-                    await socket.SendAsync(new[] { RingHandshake.Refused }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException)
-                {
-                    // The refused peer is gone already.
-                }
-                socket.Dispose();
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-    }
-
-    private static void DisposeIfCompleted(Task<Socket> task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.Result.Dispose();
-        }
-    }
 }

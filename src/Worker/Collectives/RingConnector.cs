@@ -1,0 +1,118 @@
+using System.Net.Sockets;
+
+namespace Amber.Worker.Collectives;
+
+/// <summary>
+/// Forming the ring's two connections. Synchronous on purpose (see <see cref="RingHandshake"/>): the sockets stay in
+/// blocking mode, whose sends and receives allocate nothing.
+/// </summary>
+internal static class RingConnector
+{
+    private static readonly TimeSpan HelloWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Dials the right neighbour until it listens and accepts the hello, or <paramref name="cancellationToken"/> fires.</summary>
+    public static Socket ConnectRight(GangMembership gang, CollectiveOptions options, CancellationToken cancellationToken)
+    {
+        var (host, port) = RingListener.Parse(gang.Endpoints[gang.Right]);
+        var hello = RingHandshake.Hello(gang.GangId, gang.Rank, gang.WorldSize);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var socket = NewSocket(options);
+            try
+            {
+                // Disposing the socket is how a blocked Connect is abandoned at the deadline.
+                using (cancellationToken.Register(socket.Dispose))
+                {
+                    socket.Connect(host, port);
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Not listening yet (or the deadline passed): try again until the deadline.
+                socket.Dispose();
+                cancellationToken.WaitHandle.WaitOne(50);
+                continue;
+            }
+            try
+            {
+                socket.ReceiveTimeout = (int)HelloWait.TotalMilliseconds;
+                socket.Send(hello);
+                var answer = new byte[1];
+                var n = socket.Receive(answer);
+                if (n == 1 && answer[0] == RingHandshake.Accepted)
+                {
+                    return socket;
+                }
+                throw new CollectiveException(
+                    $"Rank {gang.Rank} of gang '{gang.GangId}': rank {gang.Right} at {gang.Endpoints[gang.Right]} refused the ring connection (it is in another gang or attempt, or expects another left neighbour).",
+                    CollectiveFailure.Handshake, gang.Right);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accepts connections until one is this gang's left neighbour; others (stale attempts, other runs, strangers) are
+    /// answered <see cref="RingHandshake.Refused"/>, closed and listed in <paramref name="refusals"/>.
+    /// </summary>
+    public static Socket AcceptLeft(RingListener listener, GangMembership gang, List<string> refusals, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var socket = listener.TryAccept(PollSlice);
+            if (socket is null)
+            {
+                continue;
+            }
+            try
+            {
+                socket.NoDelay = true;
+                // A connection that never says hello must not hold up the gang for long.
+                socket.ReceiveTimeout = (int)HelloWait.TotalMilliseconds;
+                string? refusal;
+                try
+                {
+                    refusal = RingHandshake.ReadAndCheck(socket, gang);
+                }
+                catch (SocketException ex)
+                {
+                    refusal = $"no valid hello ({ex.SocketErrorCode})";
+                }
+                if (refusal is null)
+                {
+                    socket.Send([RingHandshake.Accepted]);
+                    return socket;
+                }
+                refusals.Add($"{socket.RemoteEndPoint}: {refusal}");
+                try
+                {
+                    socket.Send([RingHandshake.Refused]);
+                }
+                catch (SocketException)
+                {
+                    // The refused peer is gone already.
+                }
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static Socket NewSocket(CollectiveOptions options) => new(SocketType.Stream, ProtocolType.Tcp)
+    {
+        NoDelay = true,
+        SendBufferSize = options.SocketBufferBytes,
+        ReceiveBufferSize = options.SocketBufferBytes,
+    };
+}
