@@ -11,8 +11,12 @@ internal static class RingConnector
     private static readonly TimeSpan HelloWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Dials the right neighbour until it listens and accepts the hello, or <paramref name="cancellationToken"/> fires.</summary>
-    public static Socket ConnectRight(GangMembership gang, CollectiveOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Dials the right neighbour until it listens and accepts the hello, or <paramref name="cancellationToken"/> fires
+    /// (the caller cancels it at <paramref name="deadline"/>). The neighbour may call <c>Connect</c> much later than this
+    /// rank (its listener queues the connection meanwhile), so the answer is awaited until the deadline.
+    /// </summary>
+    public static Socket ConnectRight(GangMembership gang, CollectiveOptions options, DateTime deadline, CancellationToken cancellationToken)
     {
         var (host, port) = RingListener.Parse(gang.Endpoints[gang.Right]);
         var hello = RingHandshake.Hello(gang.GangId, gang.Rank, gang.WorldSize);
@@ -37,7 +41,7 @@ internal static class RingConnector
             }
             try
             {
-                socket.ReceiveTimeout = (int)HelloWait.TotalMilliseconds;
+                socket.ReceiveTimeout = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 1, int.MaxValue);
                 socket.Send(hello);
                 var answer = new byte[1];
                 var n = socket.Receive(answer);
@@ -107,6 +111,29 @@ internal static class RingConnector
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// Runs a blocking <paramref name="work"/> on a dedicated thread: forming a ring blocks for up to the connect timeout,
+    /// and on a starved thread pool a queued work item could start seconds late.
+    /// </summary>
+    public static Task<T> OnOwnThread<T>(Func<T> work, string name)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result.SetResult(work());
+            }
+            catch (Exception ex)
+            {
+                result.SetException(ex);
+            }
+        })
+        { IsBackground = true, Name = name };
+        thread.Start();
+        return result.Task;
     }
 
     private static Socket NewSocket(CollectiveOptions options) => new(SocketType.Stream, ProtocolType.Tcp)

@@ -99,9 +99,10 @@ public sealed class TcpRingCollective : ICollective
         {
             return new SingleRankCollective();
         }
+        var deadlineUtc = DateTime.UtcNow + options.FormTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.FormTimeout);
-        var connect = Task.Run(() => RingConnector.ConnectRight(gang, options, deadline.Token), CancellationToken.None);
+        var connect = RingConnector.OnOwnThread(() => RingConnector.ConnectRight(gang, options, deadlineUtc, deadline.Token), $"ring-connect rank {gang.Rank}");
         var refusals = new List<string>();
         Socket? left = null;
         try
@@ -130,17 +131,18 @@ public sealed class TcpRingCollective : ICollective
                 ? $"rank {gang.Right} at {gang.Endpoints[gang.Right]} (right neighbour) was not reached"
                 : $"rank {gang.Left} (left neighbour) did not connect to {listener.Endpoint}";
             var refused = refusals.Count == 0 ? "" : $"; refused {refusals.Count} connection(s), the last: {refusals[^1]}";
+            var why = ex is OperationCanceledException ? $"within {options.FormTimeout.TotalSeconds:0.#} s" : $"({ex.GetType().Name}: {ex.Message})";
             throw new CollectiveException(
-                $"Rank {gang.Rank} of gang '{gang.GangId}': the ring was not formed within {options.FormTimeout.TotalSeconds:0.#} s: {pending}{refused}.",
+                $"Rank {gang.Rank} of gang '{gang.GangId}': the ring was not formed {why}: {pending}{refused}.",
                 CollectiveFailure.Handshake, left is not null ? gang.Right : gang.Left, ex);
         }
         return new TcpRingCollective(gang, options, connect.Result, left);
     }
 
-    /// <summary><see cref="Connect"/> on a thread-pool thread, for callers that should not block.</summary>
+    /// <summary><see cref="Connect"/> on a thread of its own (it blocks for up to the connect timeout), for callers that should not block.</summary>
     public static Task<ICollective> ConnectAsync(RingListener listener, GangMembership gang, CollectiveOptions? options = null,
         CancellationToken cancellationToken = default)
-        => Task.Run(() => Connect(listener, gang, options, cancellationToken), CancellationToken.None);
+        => RingConnector.OnOwnThread(() => Connect(listener, gang, options, cancellationToken), $"ring-form rank {gang?.Rank}");
 
     /// <inheritdoc/>
     public unsafe void AllReduceSum(Span<float> buffer)

@@ -115,6 +115,36 @@ public sealed class TcpRingCollectiveTests
     }
 
     [Fact]
+    public async Task A_rank_that_joins_seconds_later_still_forms_the_gang()
+    {
+        // Workers learn their gang at different moments; the early rank's connection waits in the late one's listener.
+        var listeners = new[] { RingListener.Start(IPAddress.Loopback), RingListener.Start(IPAddress.Loopback) };
+        try
+        {
+            var endpoints = listeners.Select(l => l.Endpoint).ToArray();
+            var options = new CollectiveOptions(ConnectTimeout: TimeSpan.FromSeconds(30));
+            var early = TcpRingCollective.ConnectAsync(listeners[0], new GangMembership("late", 0, endpoints), options);
+            await Task.Delay(TimeSpan.FromSeconds(6)); // longer than the hello wait of 5 s
+            var late = TcpRingCollective.ConnectAsync(listeners[1], new GangMembership("late", 1, endpoints), options);
+            var ranks = await Task.WhenAll(early, late);
+            var buffers = new[] { new[] { 1f }, new[] { 2f } };
+            Assert.All(LocalGang.OnEachRank(ranks, c => c.AllReduceSum(buffers[c.Rank])), Assert.Null);
+            Assert.Equal([3f], buffers[0]);
+            foreach (var rank in ranks)
+            {
+                rank.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Forming_a_ring_with_an_absent_neighbour_times_out_naming_it()
     {
         using var listener = RingListener.Start(IPAddress.Loopback);
