@@ -47,6 +47,7 @@ public sealed class AllReduceBenchmark : IBenchmark
         var worlds = List(args, "--worlds", "2,3,4");
         var iterations = Int(args, "--iterations", 8);
         var trainEpochs = Int(args, "--train-epochs", 3);
+        var trainRounds = Int(args, "--train-rounds", 2);
         var chunkKiB = Int(args, "--chunk-kib", CollectiveOptions.Default.ChunkBytes / 1024);
         var results = new List<(int World, int MiB, double AllReduceSeconds, double StreamSeconds)>();
         foreach (var world in worlds)
@@ -72,10 +73,16 @@ public sealed class AllReduceBenchmark : IBenchmark
             Console.WriteLine(Invariant($"| {r.World} | {r.MiB} MiB | {r.AllReduceSeconds * 1e3:F1} ms | {algbw:F2} | {busbw:F2} | {tcp:F2} | {busbw / tcp:F2} |"));
         }
 
-        var t1 = TrainSeconds(RunGang(1, pin: true, ["--rank-process", "train", "--epochs", Text(trainEpochs)]));
-        var t2 = TrainSeconds(RunGang(2, pin: true, ["--rank-process", "train", "--epochs", Text(trainEpochs)]));
+        // W = 1 and W = 2 alternate, and each keeps its best round, so a burst of load on the shared machine does not
+        // land on one side only.
+        double t1 = double.PositiveInfinity, t2 = double.PositiveInfinity;
+        for (var round = 0; round < trainRounds; round++)
+        {
+            t1 = Math.Min(t1, TrainSeconds(RunGang(1, pin: true, ["--rank-process", "train", "--epochs", Text(trainEpochs)])));
+            t2 = Math.Min(t2, TrainSeconds(RunGang(2, pin: true, ["--rank-process", "train", "--epochs", Text(trainEpochs)])));
+        }
         var efficiency = t1 / t2 / 2;
-        Console.WriteLine(Invariant($"training workload, 1 core per process: W=1 {t1:F3} s/epoch, W=2 {t2:F3} s/epoch, efficiency {efficiency:F3}"));
+        Console.WriteLine(Invariant($"training workload, 1 core per process, best of {trainRounds} rounds: W=1 {t1:F3} s/epoch, W=2 {t2:F3} s/epoch, efficiency {efficiency:F3}"));
 
         // The headline: the largest buffer at the W whose ratio is worst (the conservative reading).
         var largest = results.Max(r => r.MiB);
