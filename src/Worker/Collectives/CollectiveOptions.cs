@@ -3,7 +3,9 @@ namespace Amber.Worker.Collectives;
 /// <summary>Settings of a <see cref="TcpRingCollective"/>.</summary>
 /// <param name="Timeout">
 /// How long one send or receive may make no progress before the peer is declared dead or hung (default 60 s). A peer
-/// that is SIGSTOPped or stuck is detected within this time; one that dies is detected at once (EOF or reset).
+/// that is SIGSTOPped or stuck is detected within this time; one that dies is detected at once (EOF or reset). It
+/// bounds waiting for the slowest rank too, so it must exceed how far ranks can drift apart between two collectives
+/// (one training step, or an epoch's validation pass).
 /// </param>
 /// <param name="ConnectTimeout">How long forming the gang (connect, accept, handshake) may take (default 60 s).</param>
 /// <param name="ChunkBytes">

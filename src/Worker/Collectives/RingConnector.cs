@@ -24,13 +24,11 @@ internal static class RingConnector
         {
             cancellationToken.ThrowIfCancellationRequested();
             var socket = NewSocket(options);
+            // Disposing the socket is how a blocked connect or handshake is abandoned at the deadline.
+            using var abandon = cancellationToken.Register(socket.Dispose);
             try
             {
-                // Disposing the socket is how a blocked Connect is abandoned at the deadline.
-                using (cancellationToken.Register(socket.Dispose))
-                {
-                    socket.Connect(host, port);
-                }
+                socket.Connect(host, port);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
@@ -47,6 +45,7 @@ internal static class RingConnector
                 var n = socket.Receive(answer);
                 if (n == 1 && answer[0] == RingHandshake.Accepted)
                 {
+                    cancellationToken.ThrowIfCancellationRequested(); // the socket may have been disposed just now
                     return socket;
                 }
                 throw new CollectiveException(

@@ -103,6 +103,8 @@ public sealed class TcpRingCollective : ICollective
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.FormTimeout);
         var connect = RingConnector.OnOwnThread(() => RingConnector.ConnectRight(gang, options, deadlineUtc, deadline.Token), $"ring-connect rank {gang.Rank}");
+        // A refusal by the right neighbour ends the wait for the left one at once.
+        _ = connect.ContinueWith(_ => CancelQuietly(deadline), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         var refusals = new List<string>();
         Socket? left = null;
         try
@@ -112,20 +114,25 @@ public sealed class TcpRingCollective : ICollective
         }
         catch (Exception ex)
         {
-            deadline.Cancel();
+            CancelQuietly(deadline);
             left?.Dispose();
+            Exception? connectError = null;
             try
             {
                 connect.GetAwaiter().GetResult().Dispose();
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                // The connect side failed too (or was cancelled just now): nothing to dispose.
+                connectError = e; // the connect side failed too (or was cancelled just now): nothing to dispose
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (ex is CollectiveException)
             {
                 throw;
+            }
+            if (connectError is CollectiveException refusedByRight)
+            {
+                throw refusedByRight;
             }
             var pending = left is not null
                 ? $"rank {gang.Right} at {gang.Endpoints[gang.Right]} (right neighbour) was not reached"
@@ -137,6 +144,18 @@ public sealed class TcpRingCollective : ICollective
                 CollectiveFailure.Handshake, left is not null ? gang.Right : gang.Left, ex);
         }
         return new TcpRingCollective(gang, options, connect.Result, left);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Connect has returned already.
+        }
     }
 
     /// <summary><see cref="Connect"/> on a thread of its own (it blocks for up to the connect timeout), for callers that should not block.</summary>

@@ -145,6 +145,38 @@ public sealed class TcpRingCollectiveTests
     }
 
     [Fact]
+    public async Task Ranks_that_disagree_on_the_gang_both_fail_fast_naming_each_other()
+    {
+        var listeners = new[] { RingListener.Start(IPAddress.Loopback), RingListener.Start(IPAddress.Loopback) };
+        try
+        {
+            var endpoints = listeners.Select(l => l.Endpoint).ToArray();
+            var options = new CollectiveOptions(ConnectTimeout: TimeSpan.FromSeconds(30));
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            var forming = new[]
+            {
+                TcpRingCollective.ConnectAsync(listeners[0], new GangMembership("run-1/attempt-3", 0, endpoints), options),
+                TcpRingCollective.ConnectAsync(listeners[1], new GangMembership("run-1/attempt-4", 1, endpoints), options),
+            };
+            for (var rank = 0; rank < 2; rank++)
+            {
+                var ex = await Assert.ThrowsAsync<CollectiveException>(() => forming[rank]);
+                Assert.Equal(CollectiveFailure.Handshake, ex.Failure);
+                Assert.Equal(1 - rank, ex.PeerRank);
+                Assert.Contains("refused", ex.Message, StringComparison.Ordinal);
+            }
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed.TotalSeconds:F1} s; a refusal must not wait for the connect timeout");
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Forming_a_ring_with_an_absent_neighbour_times_out_naming_it()
     {
         using var listener = RingListener.Start(IPAddress.Loopback);
