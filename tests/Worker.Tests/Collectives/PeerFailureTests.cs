@@ -44,7 +44,7 @@ public sealed class PeerFailureTests
     [Fact]
     public void A_stopped_peer_is_detected_within_the_timeout_on_every_rank()
     {
-        var timeout = TimeSpan.FromSeconds(2);
+        var timeout = TimeSpan.FromSeconds(3);
         using var child = RingPeerProcess.Start(timeout.TotalSeconds, Floats);
         var ranks = FormWithChild(child, "stop-test", timeout);
         try
