@@ -8,7 +8,8 @@ namespace Amber.Worker.Collectives;
 /// <remarks>
 /// Results are deterministic: the same inputs give bitwise the same output on every rank and on every call. After a
 /// failure (<see cref="CollectiveException"/>) the collective is broken for good: every later call throws, and the run
-/// retries the attempt with a new gang.
+/// retries the attempt with a new gang. One thread at a time calls an instance (the training loop); it is not meant to be
+/// shared by concurrent callers.
 /// </remarks>
 public interface ICollective : IDisposable
 {
