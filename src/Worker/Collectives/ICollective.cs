@@ -23,6 +23,13 @@ public interface ICollective : IDisposable
     /// <exception cref="CollectiveException">A peer died, stopped answering or disagrees on the buffer length.</exception>
     void AllReduceSum(Span<float> buffer);
 
+    /// <summary>
+    /// Replaces <paramref name="buffer"/> on every rank with the root's (for example parameters loaded by one rank).
+    /// Every rank passes the same <paramref name="root"/>.
+    /// </summary>
+    /// <exception cref="CollectiveException">As <see cref="AllReduceSum"/>.</exception>
+    void Broadcast(Span<float> buffer, int root);
+
     /// <summary>Returns once every rank has called it (fails like <see cref="AllReduceSum"/>).</summary>
     void Barrier();
 }

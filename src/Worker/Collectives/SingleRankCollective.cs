@@ -15,6 +15,9 @@ public sealed class SingleRankCollective : ICollective
     }
 
     /// <inheritdoc/>
+    public void Broadcast(Span<float> buffer, int root) => ArgumentOutOfRangeException.ThrowIfNotEqual(root, 0);
+
+    /// <inheritdoc/>
     public void Barrier()
     {
     }

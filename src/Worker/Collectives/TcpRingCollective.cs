@@ -15,6 +15,9 @@ namespace Amber.Worker.Collectives;
 /// receives 2·(W−1)/W of the buffer, the bandwidth-optimal amount.
 /// </para>
 /// <para>
+/// <b>Broadcast</b> sends the root's buffer once around the ring (root → root+1 → … → root−1), chunk by chunk.
+/// </para>
+/// <para>
 /// <b>Pipelining:</b> the calling thread receives and reduces; a dedicated send thread sends. Segments are cut into
 /// chunks (<see cref="CollectiveOptions.ChunkBytes"/>); chunk j of step k+1 is sent as soon as chunk j of step k has been
 /// received and reduced, so sending, receiving and adding overlap. Nothing is allocated per call.
@@ -33,7 +36,8 @@ namespace Amber.Worker.Collectives;
 /// </summary>
 public sealed class TcpRingCollective : ICollective
 {
-    private const int HeaderBytes = 16; // per call: sequence number i64, length i64
+    private const int HeaderBytes = 24; // per call: sequence number i64, length i64, root i64 (−1: all-reduce)
+    private const int AllReduceRoot = -1;
 
     private readonly GangMembership _gang;
     private readonly CollectiveOptions _options;
@@ -50,6 +54,7 @@ public sealed class TcpRingCollective : ICollective
     // The current operation, handed to the send thread; guarded by _gate.
     private nint _opBuffer;       // the caller's pinned buffer
     private int _opLength;
+    private int _opRoot;          // AllReduceRoot, or the broadcasting rank
     private long _opSequence;
     private bool _opPending;
     private bool _sendDone = true;
@@ -164,7 +169,21 @@ public sealed class TcpRingCollective : ICollective
         => RingConnector.OnOwnThread(() => Connect(listener, gang, options, cancellationToken), $"ring-form rank {gang?.Rank}");
 
     /// <inheritdoc/>
-    public unsafe void AllReduceSum(Span<float> buffer)
+    public void AllReduceSum(Span<float> buffer) => Run(buffer, AllReduceRoot);
+
+    /// <summary>
+    /// <inheritdoc/> The data flows once around the ring from the root, chunk by chunk, each rank forwarding a chunk as
+    /// soon as it has it.
+    /// </summary>
+    public void Broadcast(Span<float> buffer, int root)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(root);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(root, WorldSize);
+        Run(buffer, root);
+    }
+
+    /// <summary>Runs one operation: this thread receives, the send thread sends, both over the pinned buffer.</summary>
+    private unsafe void Run(Span<float> buffer, int root)
     {
         lock (_gate)
         {
@@ -176,6 +195,7 @@ public sealed class TcpRingCollective : ICollective
             {
                 _opBuffer = (nint)pinned;
                 _opLength = buffer.Length;
+                _opRoot = root;
                 _opSequence++;
                 _receivedChunks = 0;
                 _sendDone = false;
@@ -184,7 +204,14 @@ public sealed class TcpRingCollective : ICollective
             }
             try
             {
-                ReceiveAll(buffer);
+                if (root == AllReduceRoot)
+                {
+                    ReceiveAllReduce(buffer);
+                }
+                else
+                {
+                    ReceiveBroadcast(buffer, root);
+                }
             }
             catch (Exception ex)
             {
@@ -228,17 +255,34 @@ public sealed class TcpRingCollective : ICollective
         _sender.Join(TimeSpan.FromSeconds(5));
     }
 
-    private void ReceiveAll(Span<float> buffer)
+    /// <summary>Reads the left neighbour's header and checks that it is doing the same call as this rank.</summary>
+    private void ReceiveHeader(int length, int root)
     {
         ReceiveExactly(_receiveHeader);
-        var sequence = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader);
-        var length = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader.AsSpan(8));
-        if (sequence != _opSequence || length != buffer.Length)
+        var theirSequence = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader);
+        var theirLength = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader.AsSpan(8));
+        var theirRoot = BinaryPrimitives.ReadInt64LittleEndian(_receiveHeader.AsSpan(16));
+        if (theirSequence != _opSequence || theirLength != length || theirRoot != root)
         {
             throw new CollectiveException(
-                $"Rank {Rank}: rank {_gang.Left} (left neighbour) is in collective call #{sequence} on {length} floats, this rank in call #{_opSequence} on {buffer.Length}; every rank must make the same calls with buffers of the same length.",
+                $"Rank {Rank}: rank {_gang.Left} (left neighbour) is in collective call #{theirSequence}, {Describe(theirRoot)} of {theirLength} floats; this rank in call #{_opSequence}, {Describe(root)} of {length}. Every rank must make the same calls, with the same root and buffer length.",
                 CollectiveFailure.Mismatch, _gang.Left);
         }
+
+        static string Describe(long root) => root == AllReduceRoot ? "an all-reduce" : $"a broadcast from rank {root}";
+    }
+
+    private void WriteHeader(int length, long sequence, int root)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader, sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader.AsSpan(8), length);
+        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader.AsSpan(16), root);
+        SendExactly(_sendHeader);
+    }
+
+    private void ReceiveAllReduce(Span<float> buffer)
+    {
+        ReceiveHeader(buffer.Length, AllReduceRoot);
         var layout = new RingLayout(buffer.Length, WorldSize, _chunkFloats);
         var steps = 2 * (WorldSize - 1);
         for (var step = 0; step < steps; step++)
@@ -271,12 +315,51 @@ public sealed class TcpRingCollective : ICollective
         }
     }
 
+    /// <summary>Every rank but the root receives the whole buffer from its left neighbour, chunk by chunk.</summary>
+    private void ReceiveBroadcast(Span<float> buffer, int root)
+    {
+        if (Rank == root)
+        {
+            return;
+        }
+        ReceiveHeader(buffer.Length, root);
+        for (var start = 0; start < buffer.Length; start += _chunkFloats)
+        {
+            ReceiveExactly(MemoryMarshal.AsBytes(buffer.Slice(start, Math.Min(_chunkFloats, buffer.Length - start))));
+            lock (_gate)
+            {
+                _receivedChunks++;
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    /// <summary>The root sends the buffer; every other rank but the last before the root forwards each chunk it received.</summary>
+    private unsafe void SendBroadcast(nint buffer, int length, long sequence, int root)
+    {
+        if (Modulo(Rank - root) == WorldSize - 1)
+        {
+            return; // the root's left neighbour: its right neighbour is the root, which has the data
+        }
+        WriteHeader(length, sequence, root);
+        var chunk = 0L;
+        for (var start = 0; start < length; start += _chunkFloats, chunk++)
+        {
+            if (Rank != root && !WaitUntilReceived(chunk + 1))
+            {
+                return;
+            }
+            var count = Math.Min(_chunkFloats, length - start);
+            SendExactly(new ReadOnlySpan<byte>((float*)buffer + start, count * sizeof(float)));
+        }
+    }
+
     private void SendLoop()
     {
         while (true)
         {
             nint buffer;
-            int length;
+            int length, root;
             long sequence;
             lock (_gate)
             {
@@ -291,11 +374,18 @@ public sealed class TcpRingCollective : ICollective
                     return;
                 }
                 _opPending = false;
-                (buffer, length, sequence) = (_opBuffer, _opLength, _opSequence);
+                (buffer, length, root, sequence) = (_opBuffer, _opLength, _opRoot, _opSequence);
             }
             try
             {
-                SendAll(buffer, length, sequence);
+                if (root == AllReduceRoot)
+                {
+                    SendAllReduce(buffer, length, sequence);
+                }
+                else
+                {
+                    SendBroadcast(buffer, length, sequence, root);
+                }
             }
             catch (Exception ex)
             {
@@ -309,11 +399,9 @@ public sealed class TcpRingCollective : ICollective
         }
     }
 
-    private unsafe void SendAll(nint buffer, int length, long sequence)
+    private unsafe void SendAllReduce(nint buffer, int length, long sequence)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader, sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(_sendHeader.AsSpan(8), length);
-        SendExactly(_sendHeader);
+        WriteHeader(length, sequence, AllReduceRoot);
         var layout = new RingLayout(length, WorldSize, _chunkFloats);
         var steps = 2 * (WorldSize - 1);
         for (var step = 0; step < steps; step++)

@@ -47,6 +47,27 @@ public sealed class TcpRingCollectiveTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 0, 5)]
+    [InlineData(3, 1, 0)]
+    [InlineData(3, 2, 100_003)]
+    [InlineData(4, 3, 1001)]
+    public void Broadcast_gives_every_rank_the_roots_buffer_and_the_ring_stays_in_step(int world, int root, int length)
+    {
+        var inputs = RandomInputs(world, length, seed: 77 + root);
+        var expected = (float[])inputs[root].Clone();
+        using var gang = LocalGang.Form(world, SmallChunks);
+        var sums = Enumerable.Range(0, world).Select(r => new[] { r + 1f }).ToArray();
+        var errors = gang.OnEveryRank(c =>
+        {
+            c.Broadcast(inputs[c.Rank], root);
+            c.AllReduceSum(sums[c.Rank]); // the next call still pairs up: no stray bytes left behind
+        });
+        Assert.All(errors, Assert.Null);
+        Assert.All(inputs, x => Assert.Equal(expected, x));
+        Assert.All(sums, x => Assert.Equal(world * (world + 1) / 2f, x[0]));
+    }
+
     [Fact]
     public void Default_chunks_and_a_barrier_work_on_a_large_buffer()
     {
@@ -212,6 +233,7 @@ public sealed class TcpRingCollectiveTests
             for (var i = 0; i < 20; i++)
             {
                 c.AllReduceSum(buffers[c.Rank]);
+                c.Broadcast(buffers[c.Rank], root: i % 2);
             }
             allocated[c.Rank] = GC.GetAllocatedBytesForCurrentThread() - before;
         });
