@@ -89,7 +89,7 @@ public sealed class TrainingBenchmark : IBenchmark
         return best;
     }
 
-    private static (TrainingData Train, TrainingData Validation) RandomData(int n, int da, int dt, int classes)
+    internal static (TrainingData Train, TrainingData Validation) RandomData(int n, int da, int dt, int classes)
     {
         var random = new Random(0);
         TrainingData Make(int rows, string prefix)
