@@ -72,9 +72,9 @@ internal static class SiloCliSupport
     /// The executor named <paramref name="name"/>: "noop", or the <see cref="IRunExecutor"/> class in Amber.Worker whose
     /// name starts with it (e.g. "training" → TrainingRunExecutor) and has a public parameterless constructor.
     /// </summary>
-    public static IRunExecutor Executor(string name)
+    public static IRunExecutor Executor(string name, TimeSpan noopEpoch = default)
     {
-        if (name.Equals("noop", StringComparison.OrdinalIgnoreCase)) return new NoOpRunExecutor(epochs: 1);
+        if (name.Equals("noop", StringComparison.OrdinalIgnoreCase)) return new NoOpRunExecutor(epochs: noopEpoch > TimeSpan.Zero ? 3 : 1, epochDelay: noopEpoch);
         var candidates = typeof(IRunExecutor).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && typeof(IRunExecutor).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
             .ToList();

@@ -23,15 +23,16 @@ public sealed class WorkerCommand : ICommandModule
         var name = new Option<string>("--name") { Description = "Name shown by the cluster", DefaultValueFactory = _ => Environment.MachineName };
         var id = new Option<string?>("--id") { Description = "Worker id (default: a fresh one); a restarted worker may keep its id" };
         var executor = new Option<string>("--executor") { Description = "What a run does: training (default) or noop", DefaultValueFactory = _ => "training" };
+        var noopEpoch = new Option<int>("--noop-epoch-ms") { Description = "With --executor noop: 3 epochs of this many milliseconds each (failure drills)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("worker", "Run a worker: an Orleans client that executes runs handed out by the cluster (Ctrl+C stops it)")
         {
-            gateways, blobs, container, slots, name, id, executor,
+            gateways, blobs, container, slots, name, id, executor, noopEpoch,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             if (pr.GetValue(slots) < 1) throw new ArgumentException($"--slots {pr.GetValue(slots)} must be at least 1");
             var endpoints = WorkerHost.ParseGateways(pr.GetValue(gateways)!);
-            var run = SiloCliSupport.Executor(pr.GetValue(executor)!);
+            var run = SiloCliSupport.Executor(pr.GetValue(executor)!, TimeSpan.FromMilliseconds(pr.GetValue(noopEpoch)));
             var blobStore = ConnectionSpecs.OpenBlobs(pr.GetValue(blobs)!, pr.GetValue(container)!);
             using var host = await WorkerHost.ConnectAsync(endpoints, LogLevel.Information, ct);
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
