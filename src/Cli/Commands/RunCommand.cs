@@ -4,6 +4,7 @@ using System.Globalization;
 using Amber.Grains.Specs;
 using Amber.Grains.Contracts;
 using Amber.Grains;
+using Amber.Grains.Runs;
 using Amber.Grains.Sweeps;
 using Amber.Silo.Hosting;
 using Amber.Worker;
@@ -49,6 +50,8 @@ public sealed class RunCommand : ICommandModule
         }));
         return cmd;
     }
+
+    private const string LocalWorkerPrefix = "local-";
 
     private sealed record RunSettings(string? Corpus, string? Features, string? SweepFile, string Out, bool Quick, int Workers);
 
@@ -108,7 +111,7 @@ public sealed class RunCommand : ICommandModule
         using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var agents = Enumerable.Range(0, settings.Workers).Select(i => new WorkerAgent(client, executor, blobs, new WorkerAgentOptions
         {
-            WorkerId = $"local-{i}",
+            WorkerId = $"{LocalWorkerPrefix}{i}",
             Capabilities = new WorkerCapabilities($"in-process {i}", 1, 1, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20),
             LongPoll = TimeSpan.FromSeconds(2),
         })).ToList();
@@ -164,7 +167,17 @@ public sealed class RunCommand : ICommandModule
             var grain = client.GetGrain<ISweepGrain>(id);
             if (await grain.GetAsync().ConfigureAwait(false) is not { Completed: false } candidate) continue;
             var previous = await grain.GetResultsAsync().ConfigureAwait(false);
-            if (previous?.SpecText == text && candidate.Status == Grains.Sweeps.SweepStatus.Running) return (id, true);
+            if (previous?.SpecText != text || candidate.Status != Grains.Sweeps.SweepStatus.Running) continue;
+            // The in-process workers of the interrupted process are gone: their attempts end now instead of when their
+            // leases lapse (the run is retried; a finished run is never touched).
+            foreach (var entry in await grain.GetRunsAsync().ConfigureAwait(false))
+            {
+                var run = client.GetGrain<IRunGrain>(entry.Run.RunId);
+                if (await run.GetAsync().ConfigureAwait(false) is not { } current || !current.Status.IsActive()) continue;
+                foreach (var worker in current.Workers.Where(w => w.StartsWith(LocalWorkerPrefix, StringComparison.Ordinal)))
+                    await run.FailAsync(worker, current.Attempt, "interrupted: the amber run process that held it stopped").ConfigureAwait(false);
+            }
+            return (id, true);
         }
         ct.ThrowIfCancellationRequested();
         string sweepId = SweepIds.New(DateTimeOffset.UtcNow);

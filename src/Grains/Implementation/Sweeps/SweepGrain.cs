@@ -88,6 +88,12 @@ public sealed class SweepGrain(
         Load();
         if (!state.State.Completed)
         {
+            // After a restart or a failover, leases that lapsed meanwhile are taken back now rather than at the first reminder.
+            foreach (var entry in state.State.Runs.Where(e => e.Run.Status.IsActive()).ToList())
+            {
+                var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
+                if (run is not null) await RecordAsync(run).ConfigureAwait(true);
+            }
             await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
             await this.RegisterOrUpdateReminder(ReconcileReminder, options.ReconcilePeriod, options.ReconcilePeriod, cancellationToken).ConfigureAwait(true);
         }
