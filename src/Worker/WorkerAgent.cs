@@ -98,7 +98,7 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
         {
             try
             {
-                var item = await scheduler.NextAsync(WorkerId, options.LongPoll).WaitAsync(ct).ConfigureAwait(false);
+                var item = await scheduler.NextAsync(WorkerId, options.LongPoll, ct).ConfigureAwait(false);
                 if (item is null) continue;
                 if (item.Kind == WorkKind.Summary) await SummarizeAsync(item, ct).ConfigureAwait(false);
                 else await ExecuteAsync(item, ct).ConfigureAwait(false);

@@ -99,6 +99,7 @@ public sealed class RunCommand : ICommandModule
             UserTokens = [Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))],
             DataRoots = [outDir, .. RunDataRoots(spec)],
             StateDatabase = Path.Combine(outDir, "state.db"),
+            OrleansLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
         });
         await app.StartAsync(ct).ConfigureAwait(false);
         var client = app.Services.GetRequiredService<IClusterClient>();

@@ -86,10 +86,10 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Long poll of an idle worker lane: work as soon as some is available, or null after <paramref name="wait"/>.
-    /// Interleaves with other calls, so many lanes wait at once.
+    /// Interleaves with other calls, so many lanes wait at once. Cancelling the call (a worker stopping) ends the wait.
     /// </summary>
     [AlwaysInterleave]
-    Task<WorkItem?> NextAsync(string workerId, TimeSpan wait);
+    Task<WorkItem?> NextAsync(string workerId, TimeSpan wait, CancellationToken cancellationToken = default);
 
     /// <summary>A new sweep has work.</summary>
     Task AddSweepAsync(string sweepId);

@@ -40,8 +40,11 @@ public sealed class AmberSiloOptions
     /// <summary>Leases, liveness and reconciliation timing.</summary>
     public Action<SchedulingOptions>? Scheduling { get; set; }
 
-    /// <summary>Lowest level the silo logs (Orleans' own chatter is kept at warnings).</summary>
+    /// <summary>Lowest level the silo logs.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>Lowest level Orleans' own categories log (warnings for an operated silo; errors for the one-process <c>amber run</c>).</summary>
+    public LogLevel OrleansLogLevel { get; set; } = LogLevel.Warning;
 
     /// <summary>Extra endpoints (e.g. the dashboard) mapped on the app before it starts.</summary>
     public Action<WebApplication>? ConfigureApp { get; set; }
@@ -70,7 +73,9 @@ public static class AmberSilo
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", options.OrleansLogLevel);
+        // Advice that does not apply here (server GC on a 2-core machine) is not a warning an operator can act on.
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);

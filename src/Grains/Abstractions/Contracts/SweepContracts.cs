@@ -109,7 +109,7 @@ public static class SweepEvents
     /// <summary>Stream namespace of one sweep's events (the stream key is the sweep id).</summary>
     public const string SweepNamespace = "sweep";
 
-    /// <summary>Stream namespace of every sweep's events (one stream, key <see cref="AllKey"/>).</summary>
+    /// <summary>Stream namespace of every sweep's transitions, without epoch progress (one stream, key <see cref="AllKey"/>).</summary>
     public const string AllNamespace = "all";
 
     /// <summary>The key of the one stream in <see cref="AllNamespace"/>.</summary>

@@ -217,7 +217,9 @@ public sealed class RunGrain(
         {
             var provider = this.GetStreamProvider(SweepEvents.StreamProvider);
             await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.SweepNamespace, e.SweepId)).OnNextAsync(e).ConfigureAwait(true);
-            await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.AllNamespace, SweepEvents.AllKey)).OnNextAsync(e).ConfigureAwait(true);
+            // Epoch progress is the bulk of the events: it goes on the sweep's stream only; the all-sweeps stream carries transitions.
+            if (e.Kind != "run-progress")
+                await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.AllNamespace, SweepEvents.AllKey)).OnNextAsync(e).ConfigureAwait(true);
         }
         catch (Exception ex)
         {

@@ -35,10 +35,10 @@ public sealed class SchedulerGrain(
     private long version;
 
     /// <inheritdoc />
-    public async Task<WorkItem?> NextAsync(string workerId, TimeSpan wait)
+    public async Task<WorkItem?> NextAsync(string workerId, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         var deadline = clock.GetUtcNow() + wait;
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
             if (clock.GetUtcNow() - lastRescan > FullRescan)
             {
@@ -71,7 +71,7 @@ public sealed class SchedulerGrain(
                 idleLanes++;
                 try
                 {
-                    await Task.WhenAny(waitFor, Task.Delay(left < FullRescan ? left : FullRescan, clock)).ConfigureAwait(true);
+                    await Task.WhenAny(waitFor, Task.Delay(left < FullRescan ? left : FullRescan, clock, cancellationToken)).ConfigureAwait(true);
                 }
                 finally
                 {
@@ -79,6 +79,7 @@ public sealed class SchedulerGrain(
                 }
             }
         }
+        return null;
     }
 
     /// <inheritdoc />

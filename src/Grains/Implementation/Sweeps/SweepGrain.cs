@@ -77,6 +77,11 @@ public sealed class SweepGrain(
     private SweepSpec? spec;
     private int queueCursor;
     private bool dirty;
+    // Counters over the run table, kept current by RecordAsync so that no hot path scans every run.
+    private readonly HashSet<int> gathering = [];
+    private int active;
+    private int unfinished;
+    private int[] trialUnfinished = [];
     private IGrainTimer? flushTimer;
 
     private string SweepId => this.GetPrimaryKeyString();
@@ -233,10 +238,13 @@ public sealed class SweepGrain(
         }
 
         // An incomplete gang first: all or nothing, so a half-formed gang holds as few workers as possible.
-        foreach (var entry in s.Runs.Where(e => e.Run.Status == RunStatus.Gathering && !e.Run.Workers.Contains(workerId)).ToList())
+        foreach (int i in gathering.Order().ToList())
+        {
+            var entry = s.Runs[i];
+            if (entry.Run.Status != RunStatus.Gathering || entry.Run.Workers.Contains(workerId)) continue;
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } gang) return gang;
+        }
 
-        int active = s.Runs.Count(e => e.Run.Status.IsActive());
         if (active >= spec!.Budget.MaxParallelRuns) return null;
         for (int i = queueCursor; i < s.Runs.Count; i++)
         {
@@ -247,6 +255,7 @@ public sealed class SweepGrain(
                 continue;
             }
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } work) return work;
+            if (active >= spec.Budget.MaxParallelRuns) return null;
         }
         return null;
     }
@@ -313,6 +322,8 @@ public sealed class SweepGrain(
         if (run.Attempt < old.Attempt) return;                // an older report arrived late
         entry.Run = run;
         dirty = true;
+        Count(i, old.Status, -1);
+        Count(i, run.Status, +1);
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         if (run.Status == RunStatus.Queued && i < queueCursor) queueCursor = i;
         if (old.Status.IsActive() && !run.Status.IsActive()) await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);
@@ -323,15 +334,15 @@ public sealed class SweepGrain(
         }
 
         var s = state.State;
-        var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == run.TrialIndex).ToList();
-        if (trialRuns.All(e => e.Run.Status.IsFinished()))
+        if (trialUnfinished[run.TrialIndex] == 0)
         {
+            var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == run.TrialIndex).ToList();
             var t = s.Trials[run.TrialIndex];
             string status = TrialStatus(t.PlannedRuns, trialRuns.Count(e => e.Run.Status == RunStatus.Succeeded),
                 trialRuns.Count(e => e.Run.Status == RunStatus.Failed), trialRuns.Count(e => e.Run.Status == RunStatus.Cancelled));
             await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: t.TrialId)).ConfigureAwait(true);
         }
-        if (s.Runs.All(e => e.Run.Status.IsFinished()))
+        if (unfinished == 0)
         {
             s.Status = s.Status == SweepStatus.Cancelled ? SweepStatus.Cancelled
                 : s.Runs.Any(e => e.Run.Status is RunStatus.Failed or RunStatus.Cancelled) ? SweepStatus.Failed : SweepStatus.Succeeded;
@@ -351,8 +362,31 @@ public sealed class SweepGrain(
     {
         spec = SweepSpecParser.Parse(state.State.SpecText!, $"sweep {SweepId}");
         index.Clear();
-        for (int i = 0; i < state.State.Runs.Count; i++) index[state.State.Runs[i].Run.RunId] = i;
+        gathering.Clear();
+        active = unfinished = 0;
+        trialUnfinished = new int[state.State.Trials.Count];
+        for (int i = 0; i < state.State.Runs.Count; i++)
+        {
+            index[state.State.Runs[i].Run.RunId] = i;
+            Count(i, state.State.Runs[i].Run.Status, +1);
+        }
         queueCursor = 0;
+    }
+
+    /// <summary>Adds (+1) or removes (−1) run <paramref name="i"/> in status <paramref name="status"/> to the counters.</summary>
+    private void Count(int i, RunStatus status, int sign)
+    {
+        if (status.IsActive()) active += sign;
+        if (!status.IsFinished())
+        {
+            unfinished += sign;
+            trialUnfinished[state.State.Runs[i].Run.TrialIndex] += sign;
+        }
+        if (status == RunStatus.Gathering)
+        {
+            if (sign > 0) gathering.Add(i);
+            else gathering.Remove(i);
+        }
     }
 
     /// <summary>
