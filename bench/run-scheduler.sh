@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-AMBER_APT_PACKAGES="python3-optuna libopenblas0-pthread" source scripts/test-services.sh
+export AMBER_APT_PACKAGES="python3-optuna libopenblas0-pthread"
+# shellcheck source=scripts/test-services.sh
+source scripts/test-services.sh
 amber_install_apt
 dotnet build bench/Amber.Bench -c Release -nologo -clp:ErrorsOnly >/dev/null
 bench=bench/Amber.Bench/bin/Release/net10.0/amber-bench

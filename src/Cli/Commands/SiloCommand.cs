@@ -19,10 +19,11 @@ public sealed class SiloCommand : ICommandModule
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port workers connect to", DefaultValueFactory = _ => 30000 };
         var userTokens = new Option<string[]>("--user-token") { Description = "A user bearer token (repeatable); also AMBER_USER_TOKENS (comma-separated)", AllowMultipleArgumentsPerToken = false };
         var dataRoots = new Option<string[]>("--data-root") { Description = "A folder submitted sweeps may read corpora, embeddings and votes from (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var advertise = new Option<string?>("--advertise") { Description = "Address workers on other machines reach this silo at (a pod IP or host name); default: loopback only" };
         var lease = new Option<double>("--lease-seconds") { Description = "Lease duration", DefaultValueFactory = _ => 30 };
         var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
         {
-            state, urls, siloPort, gatewayPort, userTokens, dataRoots, lease,
+            state, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
@@ -40,12 +41,13 @@ public sealed class SiloCommand : ICommandModule
                 StateDatabase = statePath == "memory" ? null : statePath,
                 SiloPort = pr.GetValue(siloPort),
                 GatewayPort = pr.GetValue(gatewayPort),
+                AdvertisedAddress = pr.GetValue(advertise),
                 Scheduling = o => o.LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
                 LogLevel = LogLevel.Information,
             };
             await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway 127.0.0.1:{options.GatewayPort}, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -31,6 +31,12 @@ public sealed class AmberSiloOptions
     /// <summary>Grain state: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
     public string? StateDatabase { get; set; }
 
+    /// <summary>
+    /// The address other machines reach this silo at (a pod IP, a host name). Null: loopback only (one machine). When set,
+    /// the silo listens on every interface and advertises this address to workers and other silos.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>Silo-to-silo port (0: a free one).</summary>
     public int SiloPort { get; set; }
 
@@ -78,7 +84,22 @@ public static class AmberSilo
         builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
+            if (options.AdvertisedAddress is null)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
+            }
+            else
+            {
+                // One silo reachable from other machines: it is its own primary (the multi-silo profiles use a membership table).
+                var address = ResolveAddress(options.AdvertisedAddress);
+                silo.UseDevelopmentClustering(new IPEndPoint(address, siloPort));
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = ClusterIds.Cluster;
+                    o.ServiceId = ClusterIds.Service;
+                });
+            }
             if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
             else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
@@ -131,6 +152,11 @@ public static class AmberSilo
         endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
         return endpoints;
     }
+
+    private static IPAddress ResolveAddress(string host) =>
+        IPAddress.TryParse(host, out var ip) ? ip
+        : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+          ?? throw new ArgumentException($"--advertise '{host}' has no IPv4 address");
 
     /// <summary>A loopback port nobody listens on now.</summary>
     public static int FreePort()

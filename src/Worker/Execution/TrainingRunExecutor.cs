@@ -87,10 +87,11 @@ public sealed class TrainingRunExecutor : IRunExecutor
             inputs.Validation.Hard);
 
         var identity = new RunIdentity(run.SweepId, run.TrialId, run.Protocol.Fold, run.Protocol.Seed);
-        var prefix = ResultsLayout.RunPrefix(identity);
+        // Files go under this attempt's own prefix: a stale attempt (its worker frozen past the lease) can never overwrite
+        // what a later attempt committed. The sweep's summary task publishes committed files under results/ (ResultsLayout).
+        var prefix = run.ArtifactPrefix;
         var metadata = new ResultsMetadata(ConfigJson(run, hp, inputs), [.. set.Classes]);
         var metricRows = RunResultRows.Metrics(testReport, "test").Concat(RunResultRows.Metrics(validationReport, "validation")).ToList();
-        // Results are a pure function of (trial, fold, seed), so a retry may replace what an earlier attempt left.
         await ResultsWriter.WriteMetricsAsync(context.Blobs, prefix, identity, metricRows, metadata, cancellationToken: ct).ConfigureAwait(false);
         await ResultsWriter.WritePredictionsAsync(context.Blobs, prefix, identity,
             RunResultRows.Predictions(set, inputs.Split.Test, test, testReport.Levels), metadata, cancellationToken: ct).ConfigureAwait(false);

@@ -14,7 +14,10 @@ namespace Amber.Worker.Results;
 /// </summary>
 public sealed class SweepSummaryWriter
 {
-    /// <summary>Writes <c>results/&lt;sweep&gt;/summary.parquet</c> from the committed results of <paramref name="sweep"/>'s runs.</summary>
+    /// <summary>
+    /// Publishes every succeeded run's committed files under <c>results/&lt;sweep&gt;/&lt;trial&gt;/&lt;fold&gt;-&lt;seed&gt;/</c> and
+    /// writes <c>results/&lt;sweep&gt;/summary.parquet</c> from them.
+    /// </summary>
     public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var inputs = new List<RunResultsInput>();
@@ -24,7 +27,9 @@ public sealed class SweepSummaryWriter
             foreach (var run in trial.Runs.Where(r => r.Status == "succeeded"))
             {
                 var identity = new RunIdentity(sweep.SweepId, trial.TrialId, run.Fold, run.Seed);
-                var prefix = ResultsLayout.RunPrefix(identity);
+                // The committed attempt's files (recorded by the run grain at the commit) become the run's published results.
+                var prefix = run.Artifacts.TryGetValue("metrics", out var committed) ? committed[..(committed.LastIndexOf('/') + 1)] : ResultsLayout.RunPrefix(identity);
+                await PublishAsync(blobs, prefix, ResultsLayout.RunPrefix(identity), cancellationToken).ConfigureAwait(false);
                 var metrics = await ResultsReader.ReadMetricsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
                 var predictions = await ResultsReader.ReadPredictionsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
                 if (metrics is null || predictions is null)
@@ -52,5 +57,18 @@ public sealed class SweepSummaryWriter
             spec = sweep.SpecText,
         });
         await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies the result files of a committed attempt to the run's published folder (each an atomic replace).</summary>
+    private static async Task PublishAsync(IBlobStore blobs, string attemptPrefix, string publishedPrefix, CancellationToken ct)
+    {
+        if (attemptPrefix == publishedPrefix) return;
+        foreach (var name in new[] { ResultsLayout.Metrics(attemptPrefix), ResultsLayout.Predictions(attemptPrefix), ResultsLayout.Curves(attemptPrefix) })
+        {
+            await using var source = await blobs.GetAsync(name, ct).ConfigureAwait(false);
+            if (source is null) continue;
+            string target = publishedPrefix.TrimEnd('/') + name[name.LastIndexOf('/')..];
+            await blobs.PutAsync(target, source.Content, new BlobPutOptions("application/vnd.apache.parquet"), ct).ConfigureAwait(false);
+        }
     }
 }
