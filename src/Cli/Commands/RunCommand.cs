@@ -26,7 +26,7 @@ public sealed class RunCommand : ICommandModule
         var sweep = new Option<string?>("--sweep") { Description = "Sweep document (YAML/JSON) instead of the built-in default" };
         var outDir = new Option<string>("--out") { Description = "Folder for state (state.db), blobs and the synthetic corpus", DefaultValueFactory = _ => ".amber" };
         var quick = new Option<bool>("--quick") { Description = "The quick sweep: one seed, few epochs (about a minute on two cores)" };
-        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the dashboard while running (not built yet)" };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the dashboard on 127.0.0.1 while running, print its URL (with a one-time token) and keep serving after the sweep until Ctrl+C" };
         var workers = new Option<int>("--workers") { Description = "In-process workers", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cmd = new Command("run", "Run an experiment end to end (default: ce vs amber2 on a synthetic IEMOCAP-shaped corpus) and print the results table")
         {
@@ -34,18 +34,14 @@ public sealed class RunCommand : ICommandModule
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
-            if (pr.GetValue(dashboard))
-            {
-                await Console.Error.WriteLineAsync("error: --dashboard: the dashboard is not built yet; run without it, or use 'amber silo' for the HTTP API").ConfigureAwait(false);
-                return 2;
-            }
-            var settings = new RunSettings(pr.GetValue(corpus), pr.GetValue(features), pr.GetValue(sweep), pr.GetValue(outDir)!, pr.GetValue(quick), pr.GetValue(workers));
+            var settings = new RunSettings(pr.GetValue(corpus), pr.GetValue(features), pr.GetValue(sweep), pr.GetValue(outDir)!, pr.GetValue(quick), pr.GetValue(workers),
+                pr.GetValue(dashboard));
             return await ExecuteAsync(settings, ct).ConfigureAwait(false);
         }));
         return cmd;
     }
 
-    private sealed record RunSettings(string? Corpus, string? Features, string? SweepFile, string Out, bool Quick, int Workers);
+    private sealed record RunSettings(string? Corpus, string? Features, string? SweepFile, string Out, bool Quick, int Workers, bool Dashboard);
 
     private static async Task<int> ExecuteAsync(RunSettings settings, CancellationToken ct)
     {
@@ -90,7 +86,10 @@ public sealed class RunCommand : ICommandModule
             Executor = executor,
             CompletionHandler = new SweepSummaryHandler(),
             Workers = settings.Workers,
+            Url = settings.Dashboard ? RunDashboard.Url : null,                     // --dashboard (see RunDashboard)
+            ConfigureApp = settings.Dashboard ? RunDashboard.Configure : null,
         }, ct).ConfigureAwait(false);
+        if (settings.Dashboard) RunDashboard.PrintUrl(silo);
         var record = await silo.SubmitSweepAsync(text, source, ct).ConfigureAwait(false);
         string sweepId = record.State.SweepId;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"sweep {sweepId} ({spec.Name}): {record.State.PlannedRuns} runs on {settings.Workers} in-process workers");
@@ -125,6 +124,8 @@ public sealed class RunCommand : ICommandModule
         var folder = Path.Combine(outDir, "blobs", "results", sweepId);
         Console.WriteLine($"results: {folder}{Path.DirectorySeparatorChar} (summary.parquet; <trial>/<fold>-<seed>/metrics.parquet, predictions.parquet, curves.parquet)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:0.0} s (corpus and features {prepared.TotalSeconds:0.0} s)"));
-        return failed.Count == 0 ? 0 : 1;
+        int exitCode = failed.Count == 0 ? 0 : 1;
+        if (settings.Dashboard) await RunDashboard.ServeUntilStoppedAsync(silo, ct).ConfigureAwait(false);
+        return exitCode;
     }
 }

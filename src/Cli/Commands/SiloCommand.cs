@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Dashboard;
 using Amber.Silo.Auth;
 using Amber.Silo.Hosting;
 using Amber.Silo.Scheduling;
@@ -36,8 +37,9 @@ public sealed class SiloCommand : ICommandModule
                 new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(pr.GetValue(lease)) }, TimeProvider.System,
                 SiloCliSupport.CompletionHandler(), logs.CreateLogger<SiloScheduler>());
             await using var app = SiloApplication.Build(scheduler, new SiloAuthOptions { UserTokens = users, JoinToken = join }, pr.GetValue(urls)!, LogLevel.Information);
+            app.MapAmberDashboard();   // the dashboard at /dashboard/ (static files; data only through the API)
             await app.StartAsync(ct);
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {stateStore.Backend} state, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {stateStore.Backend} state, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop); dashboard at {string.Join(", ", app.Urls.Select(u => u.TrimEnd('/') + "/dashboard/"))}");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

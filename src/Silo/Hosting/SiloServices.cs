@@ -57,6 +57,8 @@ public static class SiloServices
         endpoints.MapRunsApi();
         endpoints.MapWorkersApi();
         endpoints.MapEventsApi();
+        endpoints.MapResultFilesApi();   // read-only, for the dashboard
+        endpoints.MapTrialTableApi();    // read-only, for the dashboard
         endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
         return endpoints;
     }
