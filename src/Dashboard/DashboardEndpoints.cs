@@ -48,7 +48,6 @@ public static class DashboardEndpoints
     /// <summary>Maps the dashboard's routes onto <paramref name="endpoints"/>; call it next to the silo's <c>MapSiloApi()</c>.</summary>
     public static IEndpointRouteBuilder MapAmberDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(BasePath, () => Results.Redirect(BasePath + "/")).AllowAnonymous().ExcludeFromDescription();
         endpoints.MapGet(BasePath + "/{**file}", Serve).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
@@ -59,6 +58,8 @@ public static class DashboardEndpoints
 
     private static IResult Serve(string? file, HttpContext http)
     {
+        // "/dashboard" and "/dashboard/" reach the same route; relative links in index.html need the trailing slash.
+        if (string.IsNullOrEmpty(file) && !(http.Request.Path.Value ?? "").EndsWith('/')) return Results.Redirect(http.Request.PathBase + BasePath + "/");
         string name = string.IsNullOrEmpty(file) ? "index.html" : file;
         if (!Files.Contains(name)) return Results.NotFound();
         var stream = Self.GetManifestResourceStream("wwwroot/" + name)!;
