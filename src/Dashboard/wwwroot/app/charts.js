@@ -92,9 +92,9 @@ export function parallelOption(dims, rows, higherIsBetter) {
       dim: i, name: d.name, nameTextStyle: axisText, axisLabel: axisText,
       ...(d.categories ? { type: 'category', data: d.categories } : { scale: true }),
     })),
-    parallel: { left: 60, right: 80, top: 50, bottom: 30 },
+    parallel: { left: 70, right: 140, top: 50, bottom: 30 },
     visualMap: {
-      show: true, dimension: metricIndex, min, max: max === min ? min + 1e-9 : max, calculable: true, right: 0, top: 'middle',
+      show: true, dimension: metricIndex, min, max: max === min ? min + 1e-9 : max, calculable: true, right: 10, top: 'middle', precision: 3,
       inRange: { color: higherIsBetter ? ['#d7dbe0', '#0b57d0'] : ['#0b57d0', '#d7dbe0'] }, textStyle: axisText,
     },
     series: [{ type: 'parallel', lineStyle: { width: 1, opacity: rows.length > 2000 ? 0.25 : 0.6 }, data: rows, progressive: 2000, progressiveThreshold: 3000 }],

@@ -36,9 +36,9 @@ export async function sweepPage(main, ctx, id) {
     h('h2', 'Method comparison'),
     h('div.toolbar', h('label', { for: 'metric-select' }, 'Metric'), metricSelect,
       h('span.muted', 'Every metric per ambiguity level (low, medium, high tertiles of the reference entropy) is in the table.')),
-    h('div.grid2', comparison.el, h('div', comparisonTable)),
+    comparison.el, h('div.table-scroll', comparisonTable),
     h('h2', 'Trials'),
-    h('table', { id: 'trials-table' }, h('caption.sr-only', 'Trials; sortable by the column buttons'), trialsHead, trialsBody), pager,
+    h('div.table-scroll', h('table', { id: 'trials-table' }, h('caption.sr-only', 'Trials; sortable by the column buttons'), trialsHead, trialsBody)), pager,
     parallel.el, parallelNote,
     h('h2', 'Learning curves'),
     h('div.toolbar', h('label', { for: 'curve-select' }, 'Curve'), curveSelect, h('span.muted', 'Runs that are training now, or the runs of the selected trial.')),
@@ -107,7 +107,7 @@ export async function sweepPage(main, ctx, id) {
       h('table', { id: 'levels-table' }, h('caption', `Test metrics per ambiguity level, mean ± std over runs (best trial of each method by ${state.metric})`),
         h('thead', h('tr', h('th', { scope: 'col' }, 'method'), h('th', { scope: 'col' }, 'level'), shown.map(m => h('th.num', { scope: 'col' }, m)))),
         h('tbody', chosen.flatMap(([m, t]) => LEVELS.map(l => h('tr', h('td', label(m, t)), h('td', l),
-          shown.map(name => { const v = value(t, l, name); return h('td.num', v ? fmt.pm(v.mean, v.std) : '–'); })))))));
+          shown.map(name => { const v = value(t, l, name); return h('td.num.pm', v ? fmt.pm(v.mean, v.std) : '–'); })))))));
   }
 
   // ---- trials table (server-side paging and sorting) and parallel coordinates (all trials, compact rows)
@@ -131,7 +131,7 @@ export async function sweepPage(main, ctx, id) {
       h('td', r.parameters?.method ?? ''),
       paramNames.map(n => h('td.num', r.parameters?.[n] === undefined ? '' : String(r.parameters[n]))),
       h('td', statusBadge(r.status)), h('td.num', `${r.succeeded}/${r.failed}/${r.runs}`),
-      h('td.num', fmt.pm(r.mean, r.std)))));
+      h('td.num.pm', fmt.pm(r.mean, r.std)))));
     const last = Math.min(page.total, page.offset + page.rows.length);
     mount(pager,
       h('button.secondary', { type: 'button', disabled: page.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); refreshTrials(); } }, 'Previous'),
