@@ -149,6 +149,20 @@ public sealed class DashboardTests(DashboardHost host)
         await Assertions.Expect(page.Locator("#trials-table tbody tr").First).ToContainTextAsync("#1");
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(host.Artifacts, "sweep.png"), FullPage = true });
+        await page.Locator("#sweep-header").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(host.Artifacts, "sweep-top.png") });
+
+        // The amber2 trial has expert heads: its utterances show the speech and text experts beside the prediction.
+        var amber2 = page.Locator("#trials-table tbody tr").Filter(new() { HasText = "amber2" });
+        string index = (await amber2.Locator("td").First.InnerTextAsync()).Trim();
+        await amber2.Locator("a").First.ClickAsync();
+        await Assertions.Expect(page.Locator("#trial-detail h2").First).ToContainTextAsync($"Trial {index}");
+        await Assertions.Expect(page.Locator("[data-chart='utterance-0']")).ToHaveAttributeAsync("data-drawn", new System.Text.RegularExpressions.Regex("^[1-9]"), new() { Timeout = 30_000 });
+        var utterance = await page.RunAndWaitForDownloadAsync(() => page.Locator("button[data-csv='utterance-0']").ClickAsync());
+        string utteranceCsv = await File.ReadAllTextAsync(await utterance.PathAsync());
+        Assert.Contains("speech expert,", utteranceCsv, StringComparison.Ordinal);
+        Assert.Contains("text expert,", utteranceCsv, StringComparison.Ordinal);
+        Assert.StartsWith("distribution,neutral,happy,angry,sad", utteranceCsv, StringComparison.Ordinal);
 
         var csv = await page.RunAndWaitForDownloadAsync(() => page.Locator("button[data-csv='comparison']").ClickAsync());
         string csvText = await File.ReadAllTextAsync(await csv.PathAsync());

@@ -61,8 +61,11 @@ export function barsWithErrorsOption(categories, groups, yName) {
       renderItem(params, api) {
         const ci = api.value(0);
         const lo = api.coord([ci, api.value(1)]), hi = api.coord([ci, api.value(2)]);
-        const band = api.size([1, 0])[0] * 0.8, bar = Math.min(40, band / n);
-        const x = lo[0] - band / 2 + bar * (gi + 0.5) * (band / (bar * n));
+        // Where ECharts puts bar gi of n in a category: 20 % category gap, 30 % gap between bars, bars at most 40 px wide.
+        const band = api.size([1, 0])[0], usable = band * 0.8;
+        const w = Math.min(40, usable / (n + 0.3 * (n - 1)));
+        const total = n * w + (n - 1) * 0.3 * w;
+        const x = lo[0] - total / 2 + gi * 1.3 * w + w / 2;
         const style = { stroke: '#111', lineWidth: 1.5 };
         return { type: 'group', children: [
           { type: 'line', shape: { x1: x, y1: lo[1], x2: x, y2: hi[1] }, style },
@@ -72,12 +75,16 @@ export function barsWithErrorsOption(categories, groups, yName) {
       },
     });
   });
+  // The axis spans the whiskers too, with a little room, so no error bar is cut off.
+  const ends = groups.flatMap(g => g.values.filter(v => v && v.mean !== null).flatMap(v => [v.mean - (v.std ?? 0), v.mean + (v.std ?? 0)]));
+  const lo = ends.length ? Math.min(...ends) : 0, hi = ends.length ? Math.max(...ends) : 1, pad = (hi - lo || 1) * 0.08;
+  const round = v => +v.toPrecision(3);
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { top: 0, textStyle: axisText, data: groups.map(g => g.name) },
     grid: { left: 60, right: 20, top: 40, bottom: 40 },
     xAxis: { type: 'category', data: categories, axisLabel: axisText },
-    yAxis: { type: 'value', name: yName, scale: true, axisLabel: axisText, nameTextStyle: axisText },
+    yAxis: { type: 'value', name: yName, min: round(lo - pad), max: round(hi + pad), axisLabel: axisText, nameTextStyle: axisText },
     series,
   };
 }

@@ -218,7 +218,9 @@ export async function sweepPage(main, ctx, id) {
       charts.push(b);
       return { b, r };
     });
-    mount(utterances, h('div.dist-grid', blocks.map(x => x.b.el)));
+    const hasExperts = picks.some(r => r.expert_speech_neutral !== null && r.expert_speech_neutral !== undefined || r[`expert_speech_${classes[0]}`] != null);
+    mount(utterances, hasExperts ? null : h('p.muted', 'This method has no expert heads, so only the student prediction is shown; choose an amber2 trial above to see the speech and text experts.'),
+      h('div.dist-grid', blocks.map(x => x.b.el)));
     for (const { b, r } of blocks) {
       const series = [['reference', 'ref_'], ['predicted', 'pred_'], ['speech expert', 'expert_speech_'], ['text expert', 'expert_text_']]
         .filter(([, p]) => r[p + classes[0]] !== null && r[p + classes[0]] !== undefined)
