@@ -198,7 +198,15 @@ public sealed class DashboardTests(DashboardHost host)
         string sweepId = await WaitForQuickSweepAsync();
         using var http = Api();
         var list = JsonDocument.Parse(await http.GetStringAsync($"/api/sweeps/{sweepId}/files")).RootElement;
-        Assert.Contains(list.EnumerateArray(), f => f.GetProperty("path").GetString() == "summary.parquet");
+        Assert.Equal(["summary.parquet"], list.EnumerateArray().Select(f => f.GetProperty("path").GetString()));
+        string trial = sweepId + "-t000";
+        var trialFiles = JsonDocument.Parse(await http.GetStringAsync($"/api/sweeps/{sweepId}/files?trial={trial}")).RootElement;
+        Assert.Contains(trialFiles.EnumerateArray(), f => f.GetProperty("path").GetString() == $"{trial}/1-1/predictions.parquet");
+        Assert.Equal(15, trialFiles.GetArrayLength()); // 5 folds × metrics, predictions, curves
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/sweeps/{sweepId}/files?trial=..")).StatusCode);
+        var detail = JsonDocument.Parse(await http.GetStringAsync($"/api/sweeps/{sweepId}/trials/{trial}/detail")).RootElement;
+        Assert.Equal(5, detail.GetProperty("runs").GetArrayLength());
+        Assert.Contains(detail.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("name").GetString() == "bc" && m.GetProperty("level").GetString() == "high");
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/sweeps/{sweepId}/files/summary.txt")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/sweeps/{sweepId}/files/none/x.parquet")).StatusCode);
         var traversal = await http.GetAsync($"/api/sweeps/{sweepId}/files/a%2F..%2F..%2F..%2Fstate.parquet");
@@ -207,6 +215,7 @@ public sealed class DashboardTests(DashboardHost host)
         var page = JsonDocument.Parse(await http.GetStringAsync($"/api/sweeps/{sweepId}/trial-table?sort=metric&limit=1")).RootElement;
         Assert.Equal(2, page.GetProperty("total").GetInt32());
         Assert.Single(page.GetProperty("rows").EnumerateArray());
+        Assert.Equal(2, page.GetProperty("bestByMethod").GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/sweeps/{sweepId}/trial-table?sort=nonsense")).StatusCode);
     }
 

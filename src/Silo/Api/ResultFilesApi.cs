@@ -11,7 +11,8 @@ namespace Amber.Silo.Api;
 /// <summary>
 /// A sweep's result files (Parquet) in the blob store, for users: read-only, only below <c>results/{sweep}/</c>.
 /// <code>
-/// GET /api/sweeps/{id}/files            the sweep's result files, in name order     200 ResultFileView[] | 404
+/// GET /api/sweeps/{id}/files[?trial=t]  sweep-level files (summary.parquet), or with trial: that trial's run files
+///                                       in name order                                200 ResultFileView[] | 400 | 404
 /// GET /api/sweeps/{id}/files/{**path}   one file, path relative to results/{id}/    200 application/vnd.apache.parquet | 400 | 404
 /// </code>
 /// A path is validated as a blob name (no '..', no absolute path, no backslash, no control character) and must end in
@@ -34,12 +35,24 @@ public static class ResultFilesApi
 
     private static string Prefix(string sweepId) => $"results/{sweepId}/";
 
-    private static async Task<Results<Ok<ResultFileView[]>, ProblemHttpResult>> ListAsync(string id, SiloScheduler scheduler, CancellationToken ct)
+    /// <summary>Files a sweep writes at its level (docs/results.md); per-run files live below one folder per trial.</summary>
+    public static readonly IReadOnlyList<string> SweepLevelFiles = ["summary.parquet"];
+
+    // A sweep of 10,000 trials has 150,000 run files: the sweep-level answer looks up its few names instead of listing them all.
+    private static async Task<Results<Ok<ResultFileView[]>, ProblemHttpResult, ValidationProblem>> ListAsync(string id, string? trial, SiloScheduler scheduler, CancellationToken ct)
     {
         if (!IsSegment(id) || await scheduler.Store.GetSweepAsync(id, ct).ConfigureAwait(false) is null) return SweepNotFound(id);
         string prefix = Prefix(id);
         var files = new List<ResultFileView>();
-        await foreach (var b in scheduler.Blobs.ListAsync(prefix, ct).ConfigureAwait(false))
+        if (trial is null)
+        {
+            foreach (var name in SweepLevelFiles)
+                if (await scheduler.Blobs.GetPropertiesAsync(prefix + name, ct).ConfigureAwait(false) is { } p) files.Add(new ResultFileView(name, p.Length, p.LastModified));
+            return TypedResults.Ok(files.ToArray());
+        }
+        if (!IsSegment(trial))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["trial"] = ["a trial id is one path segment (no '/', '\\', '.' or '..')"] }, title: "Invalid trial");
+        await foreach (var b in scheduler.Blobs.ListAsync($"{prefix}{trial}/", ct).ConfigureAwait(false))
             if (b.Name.EndsWith(".parquet", StringComparison.Ordinal)) files.Add(new ResultFileView(b.Name[prefix.Length..], b.Length, b.LastModified));
         return TypedResults.Ok(files.ToArray());
     }

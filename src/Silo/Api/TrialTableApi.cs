@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Amber.Grains.Runs;
+using Amber.Grains.Parameters;
 using Amber.Silo.Auth;
 using Amber.Silo.Scheduling;
 using Microsoft.AspNetCore.Builder;
@@ -9,33 +13,44 @@ using Microsoft.AspNetCore.Routing;
 namespace Amber.Silo.Api;
 
 /// <summary>
-/// A sorted, paged table of a sweep's trials with one chosen metric, for dashboards (read-only, users).
+/// Compact, paged views of a sweep's trials for dashboards (read-only, users).
 /// <code>
 /// GET /api/sweeps/{id}/trial-table?metric=bc&amp;level=all&amp;split=test&amp;sort=metric|index|status|param:&lt;name&gt;&amp;desc=true&amp;offset=0&amp;limit=50
-///                                   200 TrialTablePage | 400 | 404
+///                                   one metric per trial, sorted and paged; the best trial overall and per method   200 TrialTablePage | 400 | 404
+/// GET /api/sweeps/{id}/trials/{trialId}/detail
+///                                   one trial: its runs (with pending reasons) and mean/std/n of every metric       200 TrialDetail | 404
 /// </code>
-/// The metric of a trial is the mean (and sample std, n) over its succeeded runs; trials without a value sort last.
+/// The metric of a trial is the mean (and sample std, n) over its succeeded runs' rows; trials without a value sort last.
+/// The table is computed from the store once per sweep state (runs finished) and reused for at most
+/// <see cref="MaxStaleness"/> while runs keep finishing, so 10,000 trials stay cheap to page through.
 /// </summary>
 public static class TrialTableApi
 {
     /// <summary>Most rows one page may have.</summary>
     public const int MaxLimit = 20_000;
 
+    /// <summary>How long a cached table of a running sweep may be reused although runs have finished since.</summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(3);
+
     /// <summary>One row: a trial, its parameters, run counts and the chosen metric.</summary>
     public sealed record TrialTableRow(string Id, int Index, string Status, JsonElement Parameters, int Succeeded, int Failed, int Runs, double? Mean, double? Std, int N);
 
-    /// <summary>A page of rows plus the total and the best trial (by the metric's direction) over the whole sweep.</summary>
+    /// <summary>A page of rows, the total, the best trial over the whole sweep and the best trial of each method.</summary>
     public sealed record TrialTablePage(int Total, int Offset, int Limit, string Metric, string Level, string Split, bool HigherIsBetter,
-        TrialTableRow? Best, IReadOnlyList<TrialTableRow> Rows);
+        TrialTableRow? Best, IReadOnlyList<TrialTableRow> BestByMethod, IReadOnlyList<TrialTableRow> Rows);
 
-    /// <summary>Maps the route.</summary>
+    /// <summary>One trial with its runs and the mean/std/n of every (split, level, metric) over its succeeded runs.</summary>
+    public sealed record TrialDetail(TrialView Trial, IReadOnlyList<RunView> Runs, IReadOnlyList<MetricSummary> Metrics);
+
+    /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapTrialTableApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/sweeps/{id}/trial-table", GetAsync).RequireAuthorization(SiloRoles.User).WithTags("sweeps");
+        app.MapGet("/api/sweeps/{id}/trials/{trialId}/detail", DetailAsync).RequireAuthorization(SiloRoles.User).WithTags("sweeps");
         return app;
     }
 
-    /// <summary>Whether a larger value of <paramref name="metric"/> is better (divergences, errors and calibration error are not).</summary>
+    /// <summary>Whether a larger value of <paramref name="metric"/> is better (divergences, losses and calibration error are not).</summary>
     public static bool HigherIsBetter(string metric) => metric is not ("js" or "kl" or "ece" or "loss" or "val_loss" or "val_js" or "train_loss");
 
     private static async Task<Results<Ok<TrialTablePage>, ValidationProblem, ProblemHttpResult>> GetAsync(
@@ -49,21 +64,23 @@ public static class TrialTableApi
             errors["sort"] = [$"'{sort}' is not a sort key; expected metric, index, status or param:<name>"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid trial-table query");
 
-        var results = await scheduler.LoadSweepResultsAsync(id, ct).ConfigureAwait(false);
-        if (results is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Sweep not found", detail: $"no sweep has id '{id}'");
+        var table = await SnapshotAsync(scheduler, id, ct).ConfigureAwait(false);
+        if (table is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Sweep not found", detail: $"no sweep has id '{id}'");
         bool higher = HigherIsBetter(metric);
-        var rows = results.Trials.Select(t =>
+        string key = Key(split, level, metric);
+        var rows = table.Trials.Select(t =>
         {
-            double[] v = t.Runs.Where(r => r.Status == "succeeded")
-                .SelectMany(r => r.Metrics).Where(m => m.Name == metric && m.Level == level && m.Split == split && double.IsFinite(m.Value))
-                .Select(m => m.Value).ToArray();
-            double? mean = v.Length > 0 ? v.Average() : null;
-            double? std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean!.Value) * (x - mean.Value)) / (v.Length - 1)) : v.Length == 1 ? 0 : null;
-            return new TrialTableRow(t.TrialId, t.TrialIndex, t.Status, JsonDocument.Parse(t.Parameters.ToJson()).RootElement,
-                t.Runs.Count(r => r.Status == "succeeded"), t.Runs.Count(r => r.Status == "failed"), t.Runs.Count, mean, std, v.Length);
+            t.Values.TryGetValue(key, out var v);
+            double? mean = v.N > 0 ? v.Sum / v.N : null;
+            double? std = v.N > 1 ? Math.Sqrt(Math.Max(0, (v.SumOfSquares - v.N * mean!.Value * mean.Value) / (v.N - 1))) : v.N == 1 ? 0 : null;
+            return new TrialTableRow(t.Id, t.Index, t.Status, t.Parameters, t.Succeeded, t.Failed, t.Runs, mean, std, v.N);
         }).ToList();
 
-        var best = rows.Where(r => r.Mean is not null).OrderBy(r => higher ? -r.Mean!.Value : r.Mean!.Value).ThenBy(r => r.Index).FirstOrDefault();
+        Func<TrialTableRow, double> score = r => higher ? -r.Mean!.Value : r.Mean!.Value;
+        var withValue = rows.Where(r => r.Mean is not null).ToList();
+        var best = withValue.OrderBy(score).ThenBy(r => r.Index).FirstOrDefault();
+        var bestByMethod = withValue.GroupBy(r => MethodOf(r.Parameters), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(score).ThenBy(r => r.Index).First()).ToList();
         bool descending = desc ?? (sort == "metric" && higher);
         IEnumerable<TrialTableRow> ordered = sort switch
         {
@@ -73,8 +90,91 @@ public static class TrialTableApi
             _ => ByParameter(rows, sort[6..], descending),
         };
         var page = ordered.Skip(offset).Take(limit).ToList();
-        return TypedResults.Ok(new TrialTablePage(rows.Count, offset, limit, metric, level, split, higher, best, page));
+        return TypedResults.Ok(new TrialTablePage(rows.Count, offset, limit, metric, level, split, higher, best, bestByMethod, page));
     }
+
+    private static async Task<Results<Ok<TrialDetail>, ProblemHttpResult>> DetailAsync(string id, string trialId, SiloScheduler scheduler, CancellationToken ct)
+    {
+        var trial = (await scheduler.Store.GetTrialsAsync(id, ct).ConfigureAwait(false)).FirstOrDefault(t => t.TrialId == trialId);
+        if (trial is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trial not found", detail: $"sweep '{id}' has no trial '{trialId}'");
+        var results = await scheduler.LoadTrialResultsAsync(trial, ct).ConfigureAwait(false);
+        var runs = new List<RunView>();
+        foreach (var r in (await scheduler.Store.GetRunsAsync(id, trialId, ct).ConfigureAwait(false)).OrderBy(r => r.State.Fold).ThenBy(r => r.State.Seed))
+        {
+            string? pending = null;
+            if (r.State.Status is RunStatus.Queued or RunStatus.Gathering)
+                pending = (await scheduler.DescribeRunAsync(r.State.RunId, ct).ConfigureAwait(false))?.PendingReason;
+            runs.Add(RunView.From(r, pending));
+        }
+        return TypedResults.Ok(new TrialDetail(TrialView.From(trial), runs, ResultsTable.Summarize(results.Runs)));
+    }
+
+    // ---- the cached table: per trial, sum / sum of squares / count of every (split, level, metric) over succeeded runs
+
+    private record struct Stat(double Sum, double SumOfSquares, int N);
+
+    private sealed record TrialEntry(string Id, int Index, string Status, JsonElement Parameters, int Succeeded, int Failed, int Runs, Dictionary<string, Stat> Values);
+
+    private sealed record Snapshot(string Version, DateTimeOffset ComputedAt, IReadOnlyList<TrialEntry> Trials);
+
+    private static readonly ConditionalWeakTable<SiloScheduler, ConcurrentDictionary<string, Lazy<Task<Snapshot?>>>> Caches = [];
+
+    private static string Key(string split, string level, string metric) => $"{split}\u001f{level}\u001f{metric}";
+
+    private static async Task<Snapshot?> SnapshotAsync(SiloScheduler scheduler, string sweepId, CancellationToken ct)
+    {
+        var sweep = await scheduler.Store.GetSweepAsync(sweepId, ct).ConfigureAwait(false);
+        if (sweep is null) return null;
+        var s = sweep.State;
+        string version = $"{s.Status}|{s.Succeeded}|{s.Failed}|{s.Cancelled}|{sweep.HandledAt is not null}";
+        var cache = Caches.GetOrCreateValue(scheduler);
+        while (true)
+        {
+            var entry = cache.GetOrAdd(sweepId, _ => new Lazy<Task<Snapshot?>>(() => ComputeAsync(scheduler, sweepId, version)));
+            Snapshot? snapshot;
+            try
+            {
+                snapshot = await entry.Value.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                cache.TryRemove(new KeyValuePair<string, Lazy<Task<Snapshot?>>>(sweepId, entry));
+                throw;
+            }
+            if (snapshot is null || snapshot.Version == version || scheduler.Now - snapshot.ComputedAt < MaxStaleness) return snapshot;
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<Snapshot?>>>(sweepId, entry)); // stale: compute again
+        }
+    }
+
+    // Not tied to one request's cancellation: the snapshot is shared by every request that waits for it.
+    private static async Task<Snapshot?> ComputeAsync(SiloScheduler scheduler, string sweepId, string version)
+    {
+        var computedAt = scheduler.Now;
+        var trials = await scheduler.Store.GetTrialsAsync(sweepId).ConfigureAwait(false);
+        var runsByTrial = (await scheduler.Store.GetRunsAsync(sweepId).ConfigureAwait(false)).ToLookup(r => r.State.TrialId, StringComparer.Ordinal);
+        var entries = new List<TrialEntry>(trials.Count);
+        foreach (var t in trials)
+        {
+            var values = new Dictionary<string, Stat>(StringComparer.Ordinal);
+            var runs = runsByTrial[t.TrialId].ToList();
+            foreach (var r in runs.Where(r => r.State.Status == RunStatus.Succeeded))
+            {
+                foreach (var m in await scheduler.Store.GetMetricsAsync(r.State.RunId, r.State.Attempt).ConfigureAwait(false))
+                {
+                    if (!double.IsFinite(m.Value)) continue;
+                    string key = Key(m.Split, m.Level, m.Name);
+                    values.TryGetValue(key, out var v);
+                    values[key] = new Stat(v.Sum + m.Value, v.SumOfSquares + m.Value * m.Value, v.N + 1);
+                }
+            }
+            entries.Add(new TrialEntry(t.TrialId, t.Index, t.Status, JsonDocument.Parse(t.Parameters.ToJson()).RootElement,
+                runs.Count(r => r.State.Status == RunStatus.Succeeded), runs.Count(r => r.State.Status == RunStatus.Failed), runs.Count, values));
+        }
+        return new Snapshot(version, computedAt, entries);
+    }
+
+    private static string MethodOf(JsonElement parameters) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(TrialParameters.MethodKey, out var m) ? m.ToString() : "";
 
     // Parameters are typed JSON: numbers sort numerically, everything else by its text; trials lacking the parameter sort last.
     private static IEnumerable<TrialTableRow> ByParameter(List<TrialTableRow> rows, string name, bool descending)

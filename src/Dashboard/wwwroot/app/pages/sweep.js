@@ -65,49 +65,38 @@ export async function sweepPage(main, ctx, id) {
     return s;
   }
 
+  const fileLink = f => h('li', h('a', { href: api.fileUrl(id, f.path), 'data-file': f.path, onclick: async ev => {
+    ev.preventDefault();
+    saveBlob(f.path.replaceAll('/', '_'), new Blob([await getBytes(api.fileUrl(id, f.path))], { type: 'application/vnd.apache.parquet' }));
+  } }, f.path), ` (${(f.length / 1024).toFixed(1)} KB)`);
+
   async function refreshFiles() {
     const list = await api.files(id);
-    const summary = list.filter(f => !f.path.includes('/'));
-    const runFiles = list.filter(f => f.path.includes('/'));
-    const link = f => h('li', h('a', { href: api.fileUrl(id, f.path), 'data-file': f.path, onclick: async ev => {
-      ev.preventDefault();
-      saveBlob(f.path.replaceAll('/', '_'), new Blob([await getBytes(api.fileUrl(id, f.path))], { type: 'application/vnd.apache.parquet' }));
-    } }, f.path), ` (${(f.length / 1024).toFixed(1)} KB)`);
     mount(files, h('h2', 'Downloads (Parquet)'),
-      list.length === 0 ? h('p.muted', 'No result files yet: they appear as runs finish.') : null,
-      summary.length ? h('ul', summary.map(link)) : null,
-      runFiles.length ? h('details', h('summary', `${runFiles.length} per-run files (metrics, predictions, curves)`), h('ul', runFiles.slice(0, 600).map(link))) : null);
+      list.length ? h('ul', list.map(fileLink)) : h('p.muted', 'The summary appears when the sweep has finished.'),
+      h('p.muted', 'Each run\'s metrics, predictions and curves are under the selected trial below.'));
     return list;
   }
 
   // ---- method comparison: per method its best trial, mean ± std per level; the table has every metric per level
   async function refreshResults() {
-    const results = await api.results(id);
-    const metrics = [...new Set(results.flatMap(t => t.metrics.filter(m => m.split === 'test').map(m => m.name)))].sort();
-    if (metrics.length && !metrics.includes(state.metric)) state.metric = metrics.includes('bc') ? 'bc' : metrics[0];
-    mount(metricSelect, (metrics.length ? metrics : ['bc']).map(m => h('option', { value: m, selected: m === state.metric }, m)));
+    const page = await api.trialTable(id, { metric: state.metric, level: 'all', split: 'test', limit: 1 });
+    const chosen = await Promise.all(page.bestByMethod.map(async b => [b.parameters?.method ?? '?', b, await api.trialDetail(id, b.id)]));
+    const metrics = [...new Set(chosen.flatMap(([, , d]) => d.metrics.filter(m => m.split === 'test').map(m => m.name)))].sort();
+    if (metrics.length && !metrics.includes(state.metric)) { state.metric = metrics.includes('bc') ? 'bc' : metrics[0]; return refreshResults(); }
+    mount(metricSelect, (metrics.length ? metrics : ['bc', 'js', 'kl', 'r2', 'accuracy', 'f1_macro', 'ece']).map(m => h('option', { value: m, selected: m === state.metric }, m)));
     metricSelect.value = state.metric;
-    const value = (t, level, name) => t.metrics.find(m => m.split === 'test' && m.level === level && m.name === name);
-    const better = (a, b) => (LOWER_IS_BETTER.has(state.metric) ? a < b : a > b);
-    const bestByMethod = new Map();
-    for (const t of results) {
-      const v = value(t, 'all', state.metric);
-      if (!v) continue;
-      const method = t.parameters?.method ?? '?';
-      const cur = bestByMethod.get(method);
-      if (!cur || better(v.mean, value(cur, 'all', state.metric).mean)) bestByMethod.set(method, t);
-    }
-    const chosen = [...bestByMethod.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const label = (m, t) => (results.filter(r => r.parameters?.method === m).length > 1 ? `${m} (#${t.index})` : m);
-    const groups = chosen.map(([m, t]) => ({ name: label(m, t), values: LEVELS.map(l => value(t, l, state.metric) ?? null) }));
+    const value = (d, level, name) => d.metrics.find(m => m.split === 'test' && m.level === level && m.name === name);
+    const label = (m, b) => (page.total > chosen.length ? `${m} (#${b.index})` : m);
+    const groups = chosen.map(([m, b, d]) => ({ name: label(m, b), values: LEVELS.map(l => value(d, l, state.metric) ?? null) }));
     comparison.set(barsWithErrorsOption(LEVELS, groups, `${state.metric} (test)`),
-      [['method', 'trial', 'level', 'metric', 'mean', 'std', 'n'], ...chosen.flatMap(([m, t]) => LEVELS.map(l => { const v = value(t, l, state.metric); return [m, t.trialId, l, state.metric, v?.mean, v?.std, v?.n]; }))]);
-    const shown = metrics.filter(m => m !== 'n_tied' && !m.startsWith('n_'));
+      [['method', 'trial', 'level', 'metric', 'mean', 'std', 'n'], ...chosen.flatMap(([m, b, d]) => LEVELS.map(l => { const v = value(d, l, state.metric); return [m, b.id, l, state.metric, v?.mean, v?.std, v?.n]; }))]);
+    const shown = metrics.filter(m => !m.startsWith('n_'));
     mount(comparisonTable, chosen.length === 0 ? h('p.muted', 'No finished runs yet.') :
       h('table', { id: 'levels-table' }, h('caption', `Test metrics per ambiguity level, mean ± std over runs (best trial of each method by ${state.metric})`),
         h('thead', h('tr', h('th', { scope: 'col' }, 'method'), h('th', { scope: 'col' }, 'level'), shown.map(m => h('th.num', { scope: 'col' }, m)))),
-        h('tbody', chosen.flatMap(([m, t]) => LEVELS.map(l => h('tr', h('td', label(m, t)), h('td', l),
-          shown.map(name => { const v = value(t, l, name); return h('td.num.pm', v ? fmt.pm(v.mean, v.std) : '–'); })))))));
+        h('tbody', chosen.flatMap(([m, b, d]) => LEVELS.map(l => h('tr', h('td', label(m, b)), h('td', l),
+          shown.map(name => { const v = value(d, l, name); return h('td.num.pm', v ? fmt.pm(v.mean, v.std) : '–'); })))))));
   }
 
   // ---- trials table (server-side paging and sorting) and parallel coordinates (all trials, compact rows)
@@ -163,7 +152,8 @@ export async function sweepPage(main, ctx, id) {
   async function selectTrial(trialId) {
     state.trial = trialId;
     for (const tr of trialsBody.querySelectorAll('tr')) tr.classList.toggle('selected', tr.dataset.trial === trialId);
-    const runs = (await api.runs(id)).filter(r => r.trialId === trialId).sort((a, b) => a.fold - b.fold || a.seed - b.seed);
+    const [detailData, trialFiles] = await Promise.all([api.trialDetail(id, trialId), api.files(id, trialId)]);
+    const runs = detailData.runs;
     trialRuns = runs;
     const metricsByRun = new Map(await Promise.all(runs.filter(r => r.status === 'succeeded').map(async r => [r.id, await api.runMetrics(r.id)])));
     const cols = ['bc', 'js', 'r2', 'accuracy', 'f1_macro', 'ece'];
@@ -178,18 +168,18 @@ export async function sweepPage(main, ctx, id) {
         h('thead', h('tr', ['fold', 'seed', 'status', 'attempt'].map(t => h('th', { scope: 'col' }, t)), cols.map(c => h('th.num', { scope: 'col' }, c)), h('th', { scope: 'col' }, 'note'))),
         h('tbody', runs.map(r => h('tr', h('td', r.fold), h('td', r.seed), h('td', statusBadge(r.status)), h('td.num', r.attempt),
           cols.map(c => h('td.num', fmt.num(cell(r, c)))), h('td', r.lastError ?? r.pendingReason ?? ''))))),
+      h('details', { id: 'trial-files' }, h('summary', `${trialFiles.length} result files of this trial (Parquet)`), h('ul', trialFiles.map(fileLink))),
       h('h2', 'Predictions of one run'),
       runs.some(r => r.status === 'succeeded')
         ? h('div', h('div.toolbar', h('label', { for: 'run-select' }, 'Run'), runSelect), h('div.grid2', confusion.el, h('div', { id: 'confusion-table' })), h('h3', 'Utterances: predicted vs reference, with the two experts'), utterances)
         : h('p.muted', 'No run of this trial has finished yet.'));
-    runSelect.addEventListener('change', () => showPredictions(runs.find(r => r.id === runSelect.value), confusion, utterances));
+    runSelect.addEventListener('change', () => showPredictions(runs.find(r => r.id === runSelect.value), trialFiles, confusion, utterances));
     const first = runs.find(r => r.status === 'succeeded');
-    if (first) showPredictions(first, confusion, utterances).catch(e => mount(utterances, h('p.error', `Could not read the predictions: ${e.message}`)));
+    if (first) showPredictions(first, trialFiles, confusion, utterances).catch(e => mount(utterances, h('p.error', `Could not read the predictions: ${e.message}`)));
     await loadCurves(runs.filter(r => r.status !== 'queued').slice(0, 12));
   }
 
-  async function showPredictions(run, confusion, utterances) {
-    const list = await api.files(id);
+  async function showPredictions(run, list, confusion, utterances) {
     const file = list.find(f => f.path.endsWith(`/${run.fold}-${run.seed}/predictions.parquet`) && f.path.startsWith(`${run.trialId}/`))
       ?? list.find(f => Object.values(run.artifacts ?? {}).some(a => a.endsWith(f.path)) && f.path.endsWith('predictions.parquet'));
     if (!file) { mount(utterances, h('p.muted', 'This run has no predictions file.')); return; }
