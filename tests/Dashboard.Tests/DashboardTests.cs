@@ -178,6 +178,31 @@ public sealed class DashboardTests(DashboardHost host)
     }
 
     [Fact]
+    public async Task Cancel_on_the_sweep_page_cancels_a_running_sweep_and_the_workers_page_says_why_runs_wait()
+    {
+        using var http = Api();
+        // 40 runs of 30 epochs on two workers: still running when the page opens; one run in parallel, so others wait.
+        using var body = new StringContent("name: to-cancel\nmethods: [ce]\nprotocol: {folds: 5, seeds: [1, 2, 3, 4, 5, 6, 7, 8]}\n" +
+            "space: {max_epochs: 30, patience: 30, hidden: 16}\nbudget: {max_parallel_runs: 1}\n", System.Text.Encoding.UTF8, "application/yaml");
+        var created = await http.PostAsync("/api/sweeps", body);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        string id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        await using var context = await host.NewContextAsync();
+        var page = await host.SignedInPageAsync(context);
+        await page.GotoAsync("/dashboard/#/workers");
+        await Assertions.Expect(page.Locator("#waiting-table tbody tr").Filter(new() { HasText = "to-cancel" }).Last)
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("budget of parallel runs reached|no worker with enough capacity"));
+
+        await page.GotoAsync($"/dashboard/#/sweep/{id}");
+        page.Dialog += (_, d) => _ = d.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel sweep" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#sweep-status")).ToContainTextAsync("cancelled", new() { Timeout = 30_000 });
+        var sweep = JsonDocument.Parse(await http.GetStringAsync($"/api/sweeps/{id}")).RootElement;
+        Assert.Equal("cancelled", sweep.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_workers_page_lists_the_in_process_workers_with_capabilities()
     {
         await using var context = await host.NewContextAsync();

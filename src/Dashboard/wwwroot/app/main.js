@@ -76,6 +76,8 @@ async function route() {
     mount(main, h('div.problems', { role: 'alert' }, h('h1', 'Something went wrong'), h('p', e.message)));
   }
   main.focus({ preventScroll: true });
+  // The page is drawn: benchmarks and tests time navigations by this event.
+  window.dispatchEvent(new CustomEvent('amber:routed', { detail: page || 'sweeps' }));
 }
 
 async function start() {

@@ -141,7 +141,9 @@ export async function sweepPage(main, ctx, id) {
     });
     dims.push({ name: `${state.metric} (test)` });
     const rows = all.rows.filter(r => r.mean !== null).map(r => [...names.map((n, i) => (dims[i].categories ? String(r.parameters?.[n]) : r.parameters?.[n] ?? null)), r.mean]);
-    parallel.set(parallelOption(dims, rows, all.higherIsBetter), [[...names, state.metric], ...rows]);
+    const chart = parallel.set(parallelOption(dims, rows, all.higherIsBetter), [[...names, state.metric], ...rows]);
+    // 10,000 lines are drawn progressively over several frames: the time counts until ECharts says it has finished.
+    if (chart) await new Promise(resolve => { const done = () => { chart.off('finished', done); resolve(); }; chart.on('finished', done); setTimeout(done, 10000); });
     const ms = performance.now() - t0;
     parallel.el.dataset.ms = String(Math.round(ms));
     parallelNote.textContent = `${rows.length} trials with a value (of ${all.total}); fetched and drawn in ${Math.round(ms)} ms.`;
