@@ -4,7 +4,7 @@
 # the pages in Debian's Chromium (Playwright): sweeps list, sweep page (trials table, comparison, parallel coordinates of
 # every trial), paging and sorting the trials table, workers, submit form; R rounds each (default 20).
 # Targets (issue 12): p95 page time ≤ 2 s, parallel coordinates fetched and drawn ≤ 2 s.
-# Last line: dashboard: p95_page_s=… p95_parallel_s=… cold_sweep_page_s=… rounds=…
+# Last line: dashboard: p95_page_s=… p95_parallel_s=… cold_sweep_page_s=… rounds=… ratio=<p95 page time / 2 s>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
