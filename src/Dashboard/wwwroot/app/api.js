@@ -55,7 +55,7 @@ export const api = {
   submit: (text, type) => post('/api/sweeps', text, type),
   cancel: id => post(`/api/sweeps/${encodeURIComponent(id)}/cancel`),
   trials: id => get(`/api/sweeps/${encodeURIComponent(id)}/trials`),
-  runs: id => get(`/api/sweeps/${encodeURIComponent(id)}/runs`),
+  runs: (id, status) => get(`/api/sweeps/${encodeURIComponent(id)}/runs${status ? `?status=${encodeURIComponent(status)}` : ''}`),
   results: id => get(`/api/sweeps/${encodeURIComponent(id)}/results`),
   files: (id, trial) => get(`/api/sweeps/${encodeURIComponent(id)}/files${trial ? `?trial=${encodeURIComponent(trial)}` : ''}`),
   trialDetail: (id, trial) => get(`/api/sweeps/${encodeURIComponent(id)}/trials/${encodeURIComponent(trial)}/detail`),

@@ -15,7 +15,9 @@ export async function workersPage(main, ctx) {
   async function load() {
     const [workers, sweeps] = await Promise.all([api.workers(), api.sweeps()]);
     const open = sweeps.filter(s => !s.completed);
-    const runs = (await Promise.all(open.map(s => api.runs(s.id).then(r => r.map(x => ({ ...x, sweepName: s.name })))))).flat();
+    // Only the runs this page shows (running, gathering, queued): a sweep of 50,000 runs stays a small answer.
+    const runs = (await Promise.all(open.flatMap(s => ['running', 'gathering', 'queued'].map(status =>
+      api.runs(s.id, status).then(r => r.map(x => ({ ...x, sweepName: s.name }))))))).flat();
     const byWorker = new Map();
     for (const r of runs.filter(r => r.status === 'running' || r.status === 'gathering')) for (const w of r.workers) {
       if (!byWorker.has(w)) byWorker.set(w, []);
