@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs and starts the real components the tests use: OpenBLAS, PostgreSQL (a throwaway cluster),
-# Azurite (Azure Blob emulator), and the Node tools (DuckDB and hyparquet as independent Parquet readers).
+# Azurite (Azure Blob emulator), the Node tools (DuckDB and hyparquet as independent Parquet readers), and Debian's
+# Chromium for the dashboard's Playwright tests (Playwright's own browser download is not used).
 # Source it: it exports AMBER_TEST_* variables and registers `amber_stop_services` to stop what it started.
 # Idempotent: packages already present are not installed again.
 
 AMBER_ROOT=${AMBER_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-AMBER_APT_PACKAGES=${AMBER_APT_PACKAGES:-"libopenblas0-pthread postgresql"}
+AMBER_APT_PACKAGES=${AMBER_APT_PACKAGES:-"libopenblas0-pthread postgresql chromium fonts-dejavu-core"}
 
 amber_log() { printf '[test-env] %s\n' "$*" >&2; }
 

@@ -156,7 +156,11 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
         {
             var outcome = await executor.ExecuteAsync(run, context, abort.Token).ConfigureAwait(false);
             var ack = await grain.CompleteAsync(WorkerId, run.Attempt, outcome).ConfigureAwait(false);
-            if (ack.Accepted && ack.Status == RunStatus.Succeeded) Interlocked.Increment(ref completed);
+            if (ack.Accepted && ack.Status == RunStatus.Succeeded)
+            {
+                Interlocked.Increment(ref completed);
+                await SweepSummaryWriter.PublishRunAsync(blobs, run, outcome, ct).ConfigureAwait(false);
+            }
             else if (!ack.Accepted) logger.LogWarning("run {Run} attempt {Attempt}: commit refused: {Reason}", run.RunId, run.Attempt, ack.Reason);
             // A rank other than 0 keeps its lease until rank 0 has committed, or its lapse would requeue the run.
             while (ack.Accepted && ack.Status == RunStatus.Running && !ct.IsCancellationRequested)

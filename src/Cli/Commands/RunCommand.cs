@@ -32,7 +32,7 @@ public sealed class RunCommand : ICommandModule
         var sweep = new Option<string?>("--sweep") { Description = "Sweep document (YAML/JSON) instead of the built-in default" };
         var outDir = new Option<string>("--out") { Description = "Folder for state (state.db), blobs and the synthetic corpus", DefaultValueFactory = _ => ".amber" };
         var quick = new Option<bool>("--quick") { Description = "The quick sweep: one seed, few epochs (about a minute on two cores)" };
-        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the dashboard while running (not built yet)" };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the dashboard on 127.0.0.1 while running, print its URL (with a one-time token) and keep serving after the sweep until Ctrl+C" };
         var workers = new Option<int>("--workers") { Description = "In-process workers", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cmd = new Command("run", "Run an experiment end to end (default: ce vs amber2 on a synthetic IEMOCAP-shaped corpus) and print the results table")
         {
@@ -40,12 +40,8 @@ public sealed class RunCommand : ICommandModule
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
-            if (pr.GetValue(dashboard))
-            {
-                await Console.Error.WriteLineAsync("error: --dashboard: the dashboard is not built yet; run without it, or use 'amber silo' for the HTTP API").ConfigureAwait(false);
-                return 2;
-            }
-            var settings = new RunSettings(pr.GetValue(corpus), pr.GetValue(features), pr.GetValue(sweep), pr.GetValue(outDir)!, pr.GetValue(quick), pr.GetValue(workers));
+            var settings = new RunSettings(pr.GetValue(corpus), pr.GetValue(features), pr.GetValue(sweep), pr.GetValue(outDir)!, pr.GetValue(quick), pr.GetValue(workers),
+                pr.GetValue(dashboard));
             return await ExecuteAsync(settings, ct).ConfigureAwait(false);
         }));
         return cmd;
@@ -53,7 +49,7 @@ public sealed class RunCommand : ICommandModule
 
     private const string LocalWorkerPrefix = "local-";
 
-    private sealed record RunSettings(string? Corpus, string? Features, string? SweepFile, string Out, bool Quick, int Workers);
+    private sealed record RunSettings(string? Corpus, string? Features, string? SweepFile, string Out, bool Quick, int Workers, bool Dashboard);
 
     private static async Task<int> ExecuteAsync(RunSettings settings, CancellationToken ct)
     {
@@ -93,15 +89,19 @@ public sealed class RunCommand : ICommandModule
 
         // The embedded cluster: one silo (localhost clustering, grain state in SQLite under --out, so a rerun resumes)
         // and in-process workers that talk to it through the co-hosted cluster client.
+        string token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         await using var app = AmberSilo.Build(new AmberSiloOptions
         {
-            Urls = "http://127.0.0.1:0",
-            UserTokens = [Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))],
+            Urls = RunDashboard.Url,
+            UserTokens = [token],
+            Blobs = blobs,
+            ConfigureApp = settings.Dashboard ? RunDashboard.Configure : null,
             DataRoots = [outDir, .. RunDataRoots(spec)],
             StateDatabase = Path.Combine(outDir, "state.db"),
             OrleansLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
         });
         await app.StartAsync(ct).ConfigureAwait(false);
+        if (settings.Dashboard) RunDashboard.PrintUrl(AmberSilo.Address(app), token);
         var client = app.Services.GetRequiredService<IClusterClient>();
         var (sweepId, resumed) = await SubmitOrResumeAsync(client, text, source, ct).ConfigureAwait(false);
         var sweep = client.GetGrain<ISweepGrain>(sweepId);
@@ -130,11 +130,8 @@ public sealed class RunCommand : ICommandModule
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
-        await stopWorkers.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var results = (await sweep.GetResultsAsync().ConfigureAwait(false))!;
         var completion = (await sweep.GetAsync().ConfigureAwait(false))!;
-        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
 
         var failed = results.Trials.SelectMany(t => t.Runs).Where(r => r.Status != "succeeded").ToList();
         foreach (var f in failed) await Console.Error.WriteLineAsync($"run {f.RunId} {f.Status}: {f.FailureReason}").ConfigureAwait(false);
@@ -154,6 +151,10 @@ public sealed class RunCommand : ICommandModule
         var folder = Path.Combine(outDir, "blobs", "results", sweepId);
         Console.WriteLine($"results: {folder}{Path.DirectorySeparatorChar} (summary.parquet; <trial>/<fold>-<seed>/metrics.parquet, predictions.parquet, curves.parquet)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:0.0} s (corpus and features {prepared.TotalSeconds:0.0} s)"));
+        if (settings.Dashboard) await RunDashboard.ServeUntilStoppedAsync(AmberSilo.Address(app), token, ct).ConfigureAwait(false);
+        await stopWorkers.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return failed.Count == 0 ? 0 : 1;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Dashboard;
 using Amber.Silo.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,8 @@ public sealed class SiloCommand : ICommandModule
     public Command Build()
     {
         var state = new Option<string>("--state") { Description = "Grain state: a SQLite file (default .amber/state.db), or 'memory'", DefaultValueFactory = _ => ".amber/state.db" };
+        var blobs = new Option<string>("--blobs") { Description = "Artifacts (results the API and dashboard serve): file:<dir> (default .amber/blobs) or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential>", DefaultValueFactory = _ => "file:.amber/blobs" };
+        var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var urls = new Option<string>("--urls") { Description = "Where the HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var siloPort = new Option<int>("--silo-port") { Description = "Silo-to-silo port", DefaultValueFactory = _ => 11111 };
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port workers connect to", DefaultValueFactory = _ => 30000 };
@@ -23,7 +26,7 @@ public sealed class SiloCommand : ICommandModule
         var lease = new Option<double>("--lease-seconds") { Description = "Lease duration", DefaultValueFactory = _ => 30 };
         var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
         {
-            state, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
+            state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
@@ -44,10 +47,12 @@ public sealed class SiloCommand : ICommandModule
                 AdvertisedAddress = pr.GetValue(advertise),
                 Scheduling = o => o.LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
                 LogLevel = LogLevel.Information,
+                Blobs = ConnectionSpecs.OpenBlobs(pr.GetValue(blobs)!, pr.GetValue(container)!),
+                ConfigureApp = app => app.MapAmberDashboard(),
             };
             await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Amber.Silo.Persistence;
+using Amber.Storage.Blobs;
+using Amber.Storage.Blobs.FileSystem;
 using Microsoft.Extensions.Logging;
 
 namespace Amber.Silo.Hosting;
@@ -51,6 +53,9 @@ public sealed class AmberSiloOptions
 
     /// <summary>Lowest level Orleans' own categories log (warnings for an operated silo; errors for the one-process <c>amber run</c>).</summary>
     public LogLevel OrleansLogLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>The blob store results are read from (the result-file downloads); a folder under the current directory by default.</summary>
+    public IBlobStore? Blobs { get; set; }
 
     /// <summary>Extra endpoints (e.g. the dashboard) mapped on the app before it starts.</summary>
     public Action<WebApplication>? ConfigureApp { get; set; }
@@ -108,6 +113,7 @@ public static class AmberSilo
         });
         builder.Services.AddSingleton(new SiloProfile(options.StateDatabase is null ? "memory" : "sqlite", gatewayPort));
         builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
+        builder.Services.AddSingleton(options.Blobs ?? new FileSystemBlobStore(Path.Combine(".amber", "blobs")));
         var app = builder.Build();
         app.UseSiloApi();
         app.MapSiloApi();
@@ -149,6 +155,8 @@ public static class AmberSilo
         endpoints.MapSweepsApi();
         endpoints.MapRunsApi();
         endpoints.MapEventsApi();
+        endpoints.MapResultFilesApi();
+        endpoints.MapTrialTableApi();
         endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
         return endpoints;
     }
@@ -157,6 +165,11 @@ public static class AmberSilo
         IPAddress.TryParse(host, out var ip) ? ip
         : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
           ?? throw new ArgumentException($"--advertise '{host}' has no IPv4 address");
+
+    /// <summary>The address the API listens on once started (the real port when 0 was asked for).</summary>
+    public static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>A loopback port nobody listens on now.</summary>
     public static int FreePort()

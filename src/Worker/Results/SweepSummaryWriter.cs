@@ -59,6 +59,17 @@ public sealed class SweepSummaryWriter
         await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Publishes a just-committed run's files under <c>results/</c> (called by the worker after the run grain accepted the
+    /// commit, so a stale attempt never gets here; the summary task repeats it for every run in case a worker died between).
+    /// </summary>
+    public static Task PublishRunAsync(IBlobStore blobs, RunAssignment run, RunOutcome outcome, CancellationToken ct)
+    {
+        if (!outcome.Artifacts.TryGetValue("metrics", out var committed)) return Task.CompletedTask;
+        var identity = new RunIdentity(run.SweepId, run.TrialId, run.Protocol.Fold, run.Protocol.Seed);
+        return PublishAsync(blobs, committed[..(committed.LastIndexOf('/') + 1)], ResultsLayout.RunPrefix(identity), ct);
+    }
+
     /// <summary>Copies the result files of a committed attempt to the run's published folder (each an atomic replace).</summary>
     private static async Task PublishAsync(IBlobStore blobs, string attemptPrefix, string publishedPrefix, CancellationToken ct)
     {

@@ -61,13 +61,4 @@ public sealed class RunCommandErrorTests : IDisposable
         // The silo's failure reason names the exception type; what must never appear is a stack trace.
         Assert.DoesNotContain("   at ", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task The_dashboard_option_says_it_is_not_built_and_exits_2()
-    {
-        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--quick", "--dashboard", "--out", "out");
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("dashboard is not built yet", r.Stderr, StringComparison.Ordinal);
-        Assert.Equal("", r.Stdout);
-    }
 }
