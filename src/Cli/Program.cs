@@ -8,4 +8,12 @@ foreach (var type in typeof(ICommandModule).Assembly.GetTypes()
 {
     root.Subcommands.Add(((ICommandModule)Activator.CreateInstance(type)!).Build());
 }
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Usage errors (an unknown option, '--workers abc') are bad input: one line each and exit code 2.
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("see 'amber --help' or 'amber <command> --help'");
+    return 2;
+}
+return await parsed.InvokeAsync();

@@ -192,7 +192,7 @@ public sealed class DashboardTests(DashboardHost host)
         var page = await host.SignedInPageAsync(context);
         await page.GotoAsync("/dashboard/#/workers");
         await Assertions.Expect(page.Locator("#waiting-table tbody tr").Filter(new() { HasText = "to-cancel" }).Last)
-            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("budget of parallel runs reached|no worker with enough capacity"));
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("budget reached|no worker with capacity"));
 
         await page.GotoAsync($"/dashboard/#/sweep/{id}");
         page.Dialog += (_, d) => _ = d.AcceptAsync();

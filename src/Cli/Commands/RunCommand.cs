@@ -84,6 +84,12 @@ public sealed class RunCommand : ICommandModule
             if (tests == 0) throw new ArgumentException($"corpus {spec.Corpus} has official splits ({string.Join(", ", set.Splits.Distinct())}) but none named Test1, Test2, …");
             text = RunSweepText.WithFoldCount(text, tests);
         }
+        if (executor.Features.ReportFor(protocol) is { } report)
+        {
+            var dropped = report.Dropped.Count == 0 ? "none" : string.Join(", ", report.Dropped.Select(d => $"{d.Key} {d.Value}"));
+            Console.WriteLine($"corpus: {report.UtterancesRead} utterances read from {report.FilesRead} files, {report.Kept} kept; dropped: {dropped}" +
+                              (report.MalformedLines > 0 ? $"; {report.MalformedLines} malformed lines skipped" : ""));
+        }
         var prepared = clock.Elapsed;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"corpus and features ready in {prepared.TotalSeconds:0.0} s ({executor.Features.PrefixFor(protocol)})");
 

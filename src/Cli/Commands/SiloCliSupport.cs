@@ -17,7 +17,8 @@ internal static class SiloCliSupport
             return await body().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or HttpRequestException or IOException or InvalidOperationException
-                                       or KeyNotFoundException or UnauthorizedAccessException or System.Data.Common.DbException or OrleansException)
+                                       or KeyNotFoundException or UnauthorizedAccessException or System.Data.Common.DbException or OrleansException
+                                       or Amber.Data.Corpora.DataFormatException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;

@@ -93,7 +93,8 @@ public sealed class SweepCommand : ICommandModule
     {
         var id = new Argument<string>("id") { Description = "Sweep id" };
         var level = new Option<string>("--level") { Description = "Ambiguity level to show (all, low, medium, high)", DefaultValueFactory = _ => "all" };
-        var cmd = new Command("results", "Per trial: mean ± std of the test metrics over folds × seeds") { id, level };
+        var metrics = new Option<string>("--metrics") { Description = "Comma-separated test metrics to show (--json gives all)", DefaultValueFactory = _ => "bc,js,r2,f1_macro" };
+        var cmd = new Command("results", "Per trial: mean ± std of the test metrics over folds × seeds") { id, level, metrics };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             using var http = Client(pr);
@@ -107,18 +108,23 @@ public sealed class SweepCommand : ICommandModule
             }
             var trials = JsonSerializer.Deserialize<TrialResultView[]>(body, AmberSilo.Json)!;
             string lvl = pr.GetValue(level)!;
-            var names = trials.SelectMany(t => t.Metrics).Where(m => m.Split == "test" && m.Level == lvl).Select(m => m.Name).Distinct().ToList();
+            var wanted = pr.GetValue(metrics)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var present = trials.SelectMany(t => t.Metrics).Where(m => m.Split == "test" && m.Level == lvl).Select(m => m.Name).ToHashSet();
+            var names = wanted.Where(present.Contains).ToList();
             // Only the parameters that differ between trials say what each row is.
             var varying = trials.SelectMany(t => t.Parameters.EnumerateObject()).GroupBy(p => p.Name)
                 .Where(g => g.Select(p => p.Value.GetRawText()).Distinct().Count() > 1 || g.Key == "method").Select(g => g.Key).ToHashSet();
-            var table = new Table().AddColumn("trial").AddColumn("parameters").AddColumn("status");
-            foreach (var n in names) table.AddColumn(n);
+            // Sized for an 80-column terminal: compact cells, the run count once per row.
+            var table = new Table().AddColumn("#").AddColumn("parameters").AddColumn("status").AddColumn(new TableColumn("n").RightAligned());
+            foreach (var n in names) table.AddColumn(new TableColumn(n).RightAligned());
             foreach (var t in trials)
             {
-                var cells = new List<string> { t.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(" ", t.Parameters.EnumerateObject().Where(p => varying.Contains(p.Name)).Select(p => $"{p.Name}={p.Value}"))), t.Status };
+                int runs = t.Metrics.Where(m => m.Split == "test" && m.Level == lvl).Select(m => m.N).DefaultIfEmpty(0).Max();
+                var cells = new List<string> { t.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(" ", t.Parameters.EnumerateObject().Where(p => varying.Contains(p.Name)).Select(p => $"{p.Name}={p.Value}"))),
+                    t.Status, runs.ToString(CultureInfo.InvariantCulture) };
                 foreach (var n in names)
                     cells.Add(t.Metrics.FirstOrDefault(m => m.Split == "test" && m.Level == lvl && m.Name == n) is { } m
-                        ? string.Create(CultureInfo.InvariantCulture, $"{m.Mean:0.000} ± {m.Std:0.000} (n={m.N})") : "");
+                        ? string.Create(CultureInfo.InvariantCulture, $"{m.Mean:0.000}±{m.Std:0.000}") : "");
                 table.AddRow(cells.ToArray());
             }
             AnsiConsole.Write(table);

@@ -61,4 +61,52 @@ public sealed class RunCommandErrorTests : IDisposable
         // The silo's failure reason names the exception type; what must never appear is a stack trace.
         Assert.DoesNotContain("   at ", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_malformed_iemocap_corpus_names_file_line_and_field_and_exits_2_with_nothing_stored()
+    {
+        using var dir = new ExperimentTempDir();
+        string root = Path.Combine(dir.Path, "IEMOCAP");
+        string evaluation = Path.Combine(root, "Session1", "dialog", "EmoEvaluation", "Ses01F_impro01.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(evaluation)!);
+        Directory.CreateDirectory(Path.Combine(root, "Session1", "dialog", "transcriptions"));
+        await File.WriteAllTextAsync(evaluation,
+            "% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]\n\n" +
+            "[8.0 - x]\tSes01F_impro01_F001\tneu\t[2.5000, 2.5000, 2.5000]\nC-E2:\tNeutral;\t()\n");
+        await File.WriteAllTextAsync(Path.Combine(root, "Session1", "dialog", "transcriptions", "Ses01F_impro01.txt"), "Ses01F_impro01_F001 [008.0-009.0]: Hi.\n");
+
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(2), "run", "--quick", "--corpus", "iemocap:IEMOCAP", "--out", "out");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{evaluation}:3:", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("field", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("expected", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "out", "state.db")), "no sweep is stored for a corpus that does not load");
+        AssertNoStackTrace(r);
+    }
+
+    [Theory]
+    [InlineData("--workers", "abc")]
+    [InlineData("--bogus", "1")]
+    public async Task Usage_errors_exit_2_with_one_line_each(string option, string value)
+    {
+        using var dir = new ExperimentTempDir();
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(option, r.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(r);
+    }
+
+    [Fact]
+    public async Task A_yaml_syntax_error_names_the_file_the_line_and_the_column()
+    {
+        using var dir = new ExperimentTempDir();
+        string file = Path.Combine(dir.Path, "bad.yaml");
+        await File.WriteAllTextAsync(file, "name: x\nmethods: [ce, amber2\n");
+        var r = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(1), "run", "--sweep", file, "--out", "out");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(file, r.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"line \d+, column \d+", r.Stderr);
+        AssertNoStackTrace(r);
+    }
 }

@@ -75,7 +75,8 @@ public sealed class TrainingRunExecutorTests : IDisposable
         var context = new RecordingRunContext(blobs);
         var outcome = await Executor().ExecuteAsync(Assignment("ce", 3, 2), context, CancellationToken.None);
 
-        var prefix = ResultsLayout.RunPrefix("sw-test", "sw-test-t000", 3, 2);
+        // Files go under the attempt's own prefix (the commit makes them the run's; publishing copies them under results/).
+        var prefix = "sweeps/sw-test/runs/r/a1/";
         Assert.Equal(ResultsLayout.Metrics(prefix), outcome.Artifacts["metrics"]);
         Assert.Equal(ResultsLayout.Predictions(prefix), outcome.Artifacts["predictions"]);
         Assert.Equal(ResultsLayout.Curves(prefix), outcome.Artifacts["curves"]);

@@ -14,7 +14,7 @@ public sealed class ConnectionSpecsTests
     {
         var ex = Assert.Throws<ArgumentException>(() => ConnectionSpecs.OpenBlobs(spec));
         Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("file:<dir> or azure:<connection string>", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("expected file:<dir> or azure:<connection string", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

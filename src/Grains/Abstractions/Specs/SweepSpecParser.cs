@@ -35,7 +35,7 @@ public static class SweepSpecParser
         }
         catch (YamlException ex)
         {
-            problems.Add(new("$", (int)ex.Start.Line, $"not valid YAML/JSON: {ex.InnerException?.Message ?? ex.Message}"));
+            problems.Add(new("$", (int)ex.Start.Line, $"not valid YAML/JSON at line {ex.Start.Line}, column {ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}"));
         }
         if (root is null) throw new SweepSpecException(source, problems);
 

@@ -26,6 +26,8 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<FeatureSet>>> cache = new(StringComparer.Ordinal);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LoadReport> reports = new(StringComparer.Ordinal);
+
     /// <summary>Folder for the default synthetic corpus (<c>&lt;work&gt;/synthetic</c>).</summary>
     public string WorkDirectory { get; } = Path.GetFullPath(workDirectory);
 
@@ -76,8 +78,13 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     public FeatureSet Build(RunProtocol protocol)
     {
         var options = PipelineOptions(protocol);
-        return FeaturePipeline.Build(options).Set;
+        var (set, report) = FeaturePipeline.Build(options);
+        reports[PrefixFor(protocol)] = report;
+        return set;
     }
+
+    /// <summary>The corpus load report of the feature set this provider built for <paramref name="protocol"/> (null when it was reused from the blob store).</summary>
+    public LoadReport? ReportFor(RunProtocol protocol) => reports.GetValueOrDefault(PrefixFor(protocol));
 
     /// <summary>
     /// The pipeline options for a protocol; generates the synthetic corpus first when the protocol names it and no copy
