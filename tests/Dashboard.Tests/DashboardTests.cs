@@ -215,6 +215,16 @@ public sealed class DashboardTests(DashboardHost host)
         await Assertions.Expect(page.Locator("#waiting-table")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Cluster health (Orleans)" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(host.Artifacts, "workers.png") });
+
+        // The official Orleans dashboard opens through the session the link asks for (the browser cannot send the header).
+        var refused = new System.Collections.Concurrent.ConcurrentBag<string>();
+        page.Response += (_, r) => { if (r.Url.Contains("/orleans-dashboard/", StringComparison.Ordinal) && r.Status == 401) refused.Add(r.Url); };
+        var response = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Cluster health (Orleans)" }).ClickAsync(),
+            r => r.Url.Contains("/orleans-dashboard/", StringComparison.Ordinal) && r.Request.IsNavigationRequest);
+        Assert.Equal(200, response.Status);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.Empty(refused);   // the dashboard's own data calls carry the session too
+        await page.ScreenshotAsync(new() { Path = Path.Combine(host.Artifacts, "orleans-dashboard.png") });
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Amber.Silo.Auth;
 /// reveals nothing, and no token is ever logged.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SiloAuthOptions tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SiloAuthOptions tokens, OrleansDashboardSession session)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AmberBearer";
@@ -24,18 +24,33 @@ internal sealed class TokenAuthenticationHandler(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header)) return Task.FromResult(AuthenticateResult.NoResult());
+        if (string.IsNullOrEmpty(header))
+        {
+            // The Orleans dashboard is a browser page that cannot add a header: below its path (only there) a session
+            // cookie that POST /api/session/orleans-dashboard issued to a bearer of a user token stands in for it.
+            if (Request.Path.StartsWithSegments(OrleansDashboardSession.Path) && Request.Cookies[OrleansDashboardSession.CookieName] is { Length: > 0 } cookie)
+            {
+                return Task.FromResult(session.Verify(cookie, userHashes) ? Success() : AuthenticateResult.Fail("the dashboard session is not valid"));
+            }
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header must be 'Bearer <token>'"));
         byte[] hash = Hash(header["Bearer ".Length..].Trim());
         bool user = false;
         foreach (var h in userHashes) user |= CryptographicOperations.FixedTimeEquals(h, hash); // no early exit: constant work
         if (!user) return Task.FromResult(AuthenticateResult.Fail("the bearer token is not valid"));
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, SiloRoles.User)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        Context.Items[OrleansDashboardSession.TokenHashItem] = hash;
+        return Task.FromResult(Success());
     }
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    private static AuthenticateResult Success()
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, SiloRoles.User)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    internal static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }
 
 /// <summary>Roles and the policies named after them.</summary>

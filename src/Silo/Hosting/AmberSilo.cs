@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Amber.Silo.Persistence;
+using Orleans.Dashboard;
 using Amber.Storage.Blobs;
 using Amber.Storage.Blobs.FileSystem;
 using Microsoft.Extensions.Logging;
@@ -110,6 +111,7 @@ public static class AmberSilo
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
             silo.AddAmberGrains(options.Scheduling);
+            silo.AddDashboard();
         });
         builder.Services.AddSingleton(new SiloProfile(options.StateDatabase is null ? "memory" : "sqlite", gatewayPort));
         builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
@@ -125,6 +127,7 @@ public static class AmberSilo
     public static IServiceCollection AddSiloApi(this IServiceCollection services, SiloAuthOptions auth, DataRoots roots)
     {
         services.AddSingleton(auth);
+        services.AddSingleton<OrleansDashboardSession>();
         services.AddSingleton(roots);
         services.AddSingleton(TimeProvider.System);
         services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
@@ -157,6 +160,9 @@ public static class AmberSilo
         endpoints.MapEventsApi();
         endpoints.MapResultFilesApi();
         endpoints.MapTrialTableApi();
+        endpoints.MapOrleansDashboardSession();
+        // The official Orleans dashboard (cluster health), behind the same authentication (see OrleansDashboardSession).
+        endpoints.MapOrleansDashboard(routePrefix: OrleansDashboardSession.Path).RequireAuthorization(SiloRoles.User);
         endpoints.MapOpenApi().RequireAuthorization(SiloRoles.User);
         return endpoints;
     }

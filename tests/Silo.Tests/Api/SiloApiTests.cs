@@ -243,4 +243,33 @@ public sealed class SiloApiTests : IAsyncLifetime
         foreach (var p in new[] { "/api/sweeps", "/api/sweeps/{id}/runs", "/api/sweeps/{id}/results", "/api/runs/{id}/curves", "/api/workers", "/api/events", "/health" })
             Assert.True(paths.TryGetProperty(p, out _), $"OpenAPI document lacks {p}");
     }
+
+    [Fact]
+    public async Task The_orleans_dashboard_is_behind_the_user_token_through_a_path_limited_session_cookie()
+    {
+        var anonymous = factory.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/orleans-dashboard/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/session/orleans-dashboard", null)).StatusCode);
+
+        var session = await factory.Client(SiloApiFactory.UserToken).PostAsync("/api/session/orleans-dashboard", null);
+        Assert.Equal(HttpStatusCode.NoContent, session.StatusCode);
+        string setCookie = session.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/orleans-dashboard", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(SiloApiFactory.UserToken, setCookie, StringComparison.Ordinal);   // the cookie is not the token
+        string cookie = setCookie.Split(';')[0];
+
+        HttpResponseMessage With(string path, string value)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("Cookie", value);
+            return anonymous.Send(request);
+        }
+        var page = With("/orleans-dashboard/", cookie);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, With("/api/sweeps", cookie).StatusCode);                       // nowhere else
+        Assert.Equal(HttpStatusCode.Unauthorized, With("/orleans-dashboard/", cookie[..^4] + "AAA=").StatusCode);  // forged
+    }
 }

@@ -41,6 +41,11 @@ export async function post(path, body, contentType = 'application/json') {
   return (await check(res)).json();
 }
 
+/** Exchanges the token for the Orleans dashboard's session cookie (HttpOnly, limited to /orleans-dashboard). */
+export async function openOrleansDashboardSession() {
+  await check(await fetch('/api/session/orleans-dashboard', { method: 'POST', headers: headers() }));
+}
+
 export async function getBytes(path) { return (await check(await fetch(path, { headers: headers({ Accept: '*/*' }) }))).arrayBuffer(); }
 
 /** True when the token opens the API. */

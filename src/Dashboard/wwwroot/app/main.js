@@ -1,5 +1,5 @@
 // Entry point: token hand-over from the URL, sign-in, a hash router and one live event stream shared by the pages.
-import { auth, probe, subscribe } from './api.js';
+import { auth, openOrleansDashboardSession, probe, subscribe } from './api.js';
 import { h, mount } from './dom.js';
 import { sweepsPage } from './pages/sweeps.js';
 import { submitPage } from './pages/submit.js';
@@ -92,6 +92,14 @@ window.addEventListener('amber:unauthorized', () => {
   signInPage('The silo refused the token (401). Sign in again.');
 });
 window.addEventListener('hashchange', () => { if (auth.token) route(); });
+// The Orleans dashboard cannot send the bearer header: open a cookie session for its path first, then go there.
+document.getElementById('orleans-link').addEventListener('click', async (e) => {
+  if (!auth.token) return;
+  const href = e.currentTarget.href;
+  e.preventDefault();
+  await openOrleansDashboardSession();
+  window.location.href = href;
+});
 document.getElementById('sign-out').addEventListener('click', () => {
   auth.clear(); stopEvents?.(); stopEvents = null; live.textContent = 'offline'; live.classList.remove('on');
   signInPage('Signed out.');
