@@ -202,20 +202,23 @@ public sealed class SweepGrain(
     {
         var s = state.State;
         if (s.SpecText is null) return null;
+        // The committed results live in the run grains: ask the finished ones, many at a time (a sweep may have 50,000).
+        var finished = s.Runs.Where(e => e.Run.Status.IsFinished()).Select(e => e.Run).ToList();
+        var results = new Dictionary<string, RunResult?>(finished.Count, StringComparer.Ordinal);
+        foreach (var batch in finished.Where(r => r.Attempt > 0).Chunk(512))
+        {
+            var answers = await Task.WhenAll(batch.Select(r => GrainFactory.GetGrain<IRunGrain>(r.RunId).GetResultAsync())).ConfigureAwait(true);
+            for (int i = 0; i < batch.Length; i++) results[batch[i].RunId] = answers[i];
+        }
         var trials = new List<TrialResults>(s.Trials.Count);
-        var runsByTrial = s.Runs.GroupBy(e => e.Run.TrialIndex).ToDictionary(g => g.Key, g => g.ToList());
+        var runsByTrial = finished.GroupBy(r => r.TrialIndex).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var t in s.Trials)
         {
-            var results = new List<RunResult>();
-            foreach (var e in runsByTrial.GetValueOrDefault(t.Index) ?? [])
-            {
-                var r = e.Run;
-                if (!r.Status.IsFinished()) continue;
-                var result = r.Attempt > 0 ? await GrainFactory.GetGrain<IRunGrain>(r.RunId).GetResultAsync().ConfigureAwait(true) : null;
-                results.Add(result ?? new RunResult(r.RunId, r.Fold, r.Seed, r.Status.ToWire(), r.Attempt, [], new Dictionary<string, string>(), r.LastError));
-            }
-            int ok = results.Count(x => x.Status == "succeeded"), failed = results.Count(x => x.Status == "failed"), cancelled = results.Count(x => x.Status == "cancelled");
-            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, TrialStatus(t.PlannedRuns, ok, failed, cancelled), results));
+            var runs = (runsByTrial.GetValueOrDefault(t.Index) ?? [])
+                .Select(r => results.GetValueOrDefault(r.RunId) ?? new RunResult(r.RunId, r.Fold, r.Seed, r.Status.ToWire(), r.Attempt, [], new Dictionary<string, string>(), r.LastError))
+                .ToList();
+            int ok = runs.Count(x => x.Status == "succeeded"), failed = runs.Count(x => x.Status == "failed"), cancelled = runs.Count(x => x.Status == "cancelled");
+            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, TrialStatus(t.PlannedRuns, ok, failed, cancelled), runs));
         }
         return new SweepResults(SweepId, s.Name, s.Status.ToWire(), $"sweeps/{SweepId}/", s.SpecText, trials);
     }
