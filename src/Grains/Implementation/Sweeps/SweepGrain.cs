@@ -77,6 +77,7 @@ public sealed class SweepGrain(
     private SweepSpec? spec;
     private int queueCursor;
     private bool dirty;
+    private IGrainTimer? leaseWatch;
     // Counters over the run table, kept current by RecordAsync so that no hot path scans every run.
     private readonly HashSet<int> gathering = [];
     private int active;
@@ -100,8 +101,43 @@ public sealed class SweepGrain(
                 if (run is not null) await RecordAsync(run).ConfigureAwait(true);
             }
             await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
-            await this.RegisterOrUpdateReminder(ReconcileReminder, options.ReconcilePeriod, options.ReconcilePeriod, cancellationToken).ConfigureAwait(true);
+            await EnsureReminderAsync().ConfigureAwait(true);
+            WatchLeases();
         }
+    }
+
+    /// <summary>
+    /// While the sweep runs, a timer asks every active run whose lease (as last reported) has lapsed to check it. A run grain
+    /// takes back its own lapsed lease with its timer, but a run whose silo died has no timer until something calls it; this
+    /// watch is that call, every lease period, and needs no reminder service (the reminder is the backup after this
+    /// activation itself is lost).
+    /// </summary>
+    private void WatchLeases()
+    {
+        var period = options.LeaseDuration < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.LeaseDuration;
+        leaseWatch ??= this.RegisterGrainTimer(async _ =>
+        {
+            var s = state.State;
+            if (s.Status.IsFinished())
+            {
+                leaseWatch?.Dispose();
+                leaseWatch = null;
+                return;
+            }
+            var now = clock.GetUtcNow();
+            foreach (var entry in s.Runs.Where(e => e.Run.Status.IsActive() && e.Run.LeaseExpiresAt < now).ToList())
+            {
+                try
+                {
+                    var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
+                    if (run is not null) await RecordAsync(run).ConfigureAwait(true);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "sweep {Sweep}: checking the lease of run {Run} failed; next period", SweepId, entry.Run.RunId);
+                }
+            }
+        }, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
     }
 
     /// <inheritdoc />
@@ -141,7 +177,8 @@ public sealed class SweepGrain(
         await state.WriteStateAsync().ConfigureAwait(true);
         Load();
         await GrainFactory.GetGrain<ISweepRegistryGrain>(0).AddAsync(SweepId, s.CreatedAt).ConfigureAwait(true);
-        await this.RegisterOrUpdateReminder(ReconcileReminder, options.ReconcilePeriod, options.ReconcilePeriod).ConfigureAwait(true);
+        await EnsureReminderAsync().ConfigureAwait(true);
+        WatchLeases();
         await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
         logger.LogInformation("sweep {Sweep} '{Name}' submitted: {Trials} trials, {Runs} runs", SweepId, s.Name, s.Trials.Count, s.Runs.Count);
         return Info();
@@ -414,10 +451,34 @@ public sealed class SweepGrain(
         await state.WriteStateAsync().ConfigureAwait(true);
     }
 
+    /// <summary>
+    /// Registers the reconciliation reminder. A reminder service that is unavailable (its silo just failed) must not fail
+    /// the sweep's activation: the lease watch covers this activation, and the next activation registers again.
+    /// </summary>
+    private async Task EnsureReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ReconcileReminder, options.ReconcilePeriod, options.ReconcilePeriod).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "sweep {Sweep}: the reconciliation reminder could not be registered now", SweepId);
+        }
+    }
+
     private async Task UnregisterReminderAsync()
     {
-        var reminder = await this.GetReminder(ReconcileReminder).ConfigureAwait(true);
-        if (reminder is not null) await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        try
+        {
+            var reminder = await this.GetReminder(ReconcileReminder).ConfigureAwait(true);
+            if (reminder is not null) await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A leftover reminder finds the sweep completed and unregisters itself then.
+            logger.LogWarning(ex, "sweep {Sweep}: the reconciliation reminder could not be removed now", SweepId);
+        }
     }
 
     private async Task PublishAsync(SweepEvent e)
