@@ -114,20 +114,30 @@ public sealed class SweepCommand : ICommandModule
             // Only the parameters that differ between trials say what each row is.
             var varying = trials.SelectMany(t => t.Parameters.EnumerateObject()).GroupBy(p => p.Name)
                 .Where(g => g.Select(p => p.Value.GetRawText()).Distinct().Count() > 1 || g.Key == "method").Select(g => g.Key).ToHashSet();
-            // Sized for an 80-column terminal: compact cells, the run count once per row.
-            var table = new Table().AddColumn("#").AddColumn("parameters").AddColumn("status").AddColumn(new TableColumn("n").RightAligned());
-            foreach (var n in names) table.AddColumn(new TableColumn(n).RightAligned());
+            // Plain aligned text sized for an 80-column terminal: compact cells (std without its leading zero), the run count
+            // once per row, parameters cut to fit; --json gives everything.
+            var header = new List<string> { "#", "parameters", "status", "n" };
+            header.AddRange(names);
+            var rows = new List<List<string>>();
             foreach (var t in trials)
             {
                 int runs = t.Metrics.Where(m => m.Split == "test" && m.Level == lvl).Select(m => m.N).DefaultIfEmpty(0).Max();
-                var cells = new List<string> { t.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(" ", t.Parameters.EnumerateObject().Where(p => varying.Contains(p.Name)).Select(p => $"{p.Name}={p.Value}"))),
+                var row = new List<string> { t.Index.ToString(CultureInfo.InvariantCulture),
+                    string.Join(" ", t.Parameters.EnumerateObject().Where(p => varying.Contains(p.Name)).Select(p => $"{p.Name}={p.Value}")),
                     t.Status, runs.ToString(CultureInfo.InvariantCulture) };
                 foreach (var n in names)
-                    cells.Add(t.Metrics.FirstOrDefault(m => m.Split == "test" && m.Level == lvl && m.Name == n) is { } m
-                        ? string.Create(CultureInfo.InvariantCulture, $"{m.Mean:0.000}±{m.Std:0.000}") : "");
-                table.AddRow(cells.ToArray());
+                    row.Add(t.Metrics.FirstOrDefault(m => m.Split == "test" && m.Level == lvl && m.Name == n) is { } m
+                        ? string.Create(CultureInfo.InvariantCulture, $"{m.Mean:0.000}±{m.Std:.000}") : "");
+                rows.Add(row);
             }
-            AnsiConsole.Write(table);
+            var widths = header.Select((h, c) => Math.Max(h.Length, rows.Select(r => r[c].Length).DefaultIfEmpty(0).Max())).ToArray();
+            int others = widths.Sum() - widths[1] + 2 * (widths.Length - 1);
+            widths[1] = Math.Clamp(80 - others, "parameters".Length, widths[1]);
+            string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+            string Line(IReadOnlyList<string> cells) => string.Join("  ", cells.Select((c, i) => i >= 3 ? Cut(c, widths[i]).PadLeft(widths[i]) : Cut(c, widths[i]).PadRight(widths[i]))).TrimEnd();
+            Console.WriteLine($"test metrics, level {lvl}: mean±std over folds × seeds (n runs)");
+            Console.WriteLine(Line(header));
+            foreach (var r in rows) Console.WriteLine(Line(r));
             return 0;
         }));
         return cmd;

@@ -86,6 +86,9 @@ public static class AmberSilo
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", options.OrleansLogLevel);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);   // Orleans' placement retries log every attempt at information
+        // The watchdog's first check compares against the process's start on some VMs and reports a stall of hours at start-up.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         // Advice that does not apply here (server GC on a 2-core machine) is not a warning an operator can act on.
         builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
