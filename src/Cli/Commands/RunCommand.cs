@@ -109,11 +109,11 @@ public sealed class RunCommand : ICommandModule
         await app.StartAsync(ct).ConfigureAwait(false);
         if (settings.Dashboard) RunDashboard.PrintUrl(AmberSilo.Address(app), token);
         var client = app.Services.GetRequiredService<IClusterClient>();
-        var (sweepId, resumed) = await SubmitOrResumeAsync(client, text, source, ct).ConfigureAwait(false);
+        var (sweepId, resumed, kept) = await SubmitOrResumeAsync(client, text, source, ct).ConfigureAwait(false);
         var sweep = client.GetGrain<ISweepGrain>(sweepId);
         var info = (await sweep.GetAsync().ConfigureAwait(false))!;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"sweep {sweepId} ({spec.Name}): {info.PlannedRuns} runs on {settings.Workers} in-process workers{(resumed ? $", resumed with {info.Succeeded + info.Failed + info.Cancelled} finished" : "")}");
+            $"sweep {sweepId} ({spec.Name}): {info.PlannedRuns} runs on {settings.Workers} in-process workers{(resumed ? $", resumed with {kept} finished" : "")}");
 
         using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var agents = Enumerable.Range(0, settings.Workers).Select(i => new WorkerAgent(client, executor, blobs, new WorkerAgentOptions
@@ -168,7 +168,7 @@ public sealed class RunCommand : ICommandModule
     /// The sweep to run: an unfinished sweep of the same document from an earlier, interrupted <c>amber run</c> with
     /// this --out (its finished runs are kept), else a new one.
     /// </summary>
-    private static async Task<(string SweepId, bool Resumed)> SubmitOrResumeAsync(IClusterClient client, string text, string source, CancellationToken ct)
+    private static async Task<(string SweepId, bool Resumed, int Finished)> SubmitOrResumeAsync(IClusterClient client, string text, string source, CancellationToken ct)
     {
         foreach (var id in await client.GetGrain<ISweepRegistryGrain>(0).ListAsync().ConfigureAwait(false))
         {
@@ -177,20 +177,24 @@ public sealed class RunCommand : ICommandModule
             var previous = await grain.GetResultsAsync().ConfigureAwait(false);
             if (previous?.SpecText != text || candidate.Status != Grains.Sweeps.SweepStatus.Running) continue;
             // The in-process workers of the interrupted process are gone: their attempts end now instead of when their
-            // leases lapse (the run is retried; a finished run is never touched).
+            // leases lapse (the run is retried; a finished run is never touched). The run grains, not the sweep's table
+            // (written at most every half second), say how many runs were already finished.
+            int finished = 0;
             foreach (var entry in await grain.GetRunsAsync().ConfigureAwait(false))
             {
                 var run = client.GetGrain<IRunGrain>(entry.Run.RunId);
-                if (await run.GetAsync().ConfigureAwait(false) is not { } current || !current.Status.IsActive()) continue;
+                if (await run.GetAsync().ConfigureAwait(false) is not { } current) continue;
+                if (current.Status.IsFinished()) finished++;
+                if (!current.Status.IsActive()) continue;
                 foreach (var worker in current.Workers.Where(w => w.StartsWith(LocalWorkerPrefix, StringComparison.Ordinal)))
                     await run.FailAsync(worker, current.Attempt, "interrupted: the amber run process that held it stopped").ConfigureAwait(false);
             }
-            return (id, true);
+            return (id, true, finished);
         }
         ct.ThrowIfCancellationRequested();
         string sweepId = SweepIds.New(DateTimeOffset.UtcNow);
         await client.GetGrain<ISweepGrain>(sweepId).SubmitAsync(new SweepSubmission(text, source, DateTimeOffset.UtcNow)).ConfigureAwait(false);
-        return (sweepId, false);
+        return (sweepId, false, 0);
     }
 
     /// <summary>The folders the run's own spec reads from (the embedded silo allows exactly its own inputs).</summary>

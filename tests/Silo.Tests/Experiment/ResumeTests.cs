@@ -38,13 +38,26 @@ public sealed partial class ResumeTests(QuickRunFixture uninterrupted) : IClassF
         }
         int before = MetricsFiles(results);
         Assert.InRange(before, 2, 9);
+        // Published files exist only for committed runs: remember which, to check that none of them runs again.
+        var committedBefore = Directory.EnumerateFiles(results, "metrics.parquet", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(results, Path.GetDirectoryName(f)!)).ToList();
 
         var second = await ExperimentTools.AmberAsync(dir.Path, TimeSpan.FromMinutes(3), "run", "--quick", "--out", "out");
         Assert.True(second.ExitCode == 0, $"exit {second.ExitCode}\n{second.Stdout}\n{second.Stderr}");
         var resumed = Resumed().Match(second.Stdout);
         Assert.True(resumed.Success, second.Stdout);
-        Assert.True(int.Parse(resumed.Groups["finished"].Value) >= 1, second.Stdout);
+        Assert.True(int.Parse(resumed.Groups["finished"].Value) >= before, second.Stdout);
         Assert.Single(Directory.GetDirectories(results));            // one sweep, not a second one
+        // A run committed before the kill never got a second attempt: its run folder has only the attempt a1.
+        string sweepId = resumed.Groups["id"].Value;
+        string runs = Path.Combine(dir.Path, "out", "blobs", "sweeps", sweepId, "runs");
+        foreach (var folder in committedBefore)                          // "<sweep>/<trial>/<fold>-<seed>"
+        {
+            var parts = folder.Split(Path.DirectorySeparatorChar);
+            var foldSeed = parts[^1].Split('-');
+            string runId = $"{parts[^2]}-f{foldSeed[0]}-s{foldSeed[1]}";
+            Assert.Equal(["a1"], Directory.GetDirectories(Path.Combine(runs, runId)).Select(d => Path.GetFileName(d)).Where(n => n.StartsWith('a')).ToArray());
+        }
 
         var mine = await ResultsReader.ReadSummaryAsync(new FileSystemBlobStore(Path.Combine(dir.Path, "out", "blobs")), resumed.Groups["id"].Value);
         var reference = await ResultsReader.ReadSummaryAsync(uninterrupted.Blobs, uninterrupted.SweepId);
