@@ -57,7 +57,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
     public async Task Killed_and_frozen_workers_lose_no_run_and_the_results_equal_a_fault_free_sweep()
     {
         foreach (var w in new[] { "wk-a", "wk-b", "wk-c" })
-            Start(w, "worker", "--gateways", $"127.0.0.1:{gateway}", "--id", w, "--executor", "noop", "--noop-epoch-ms", "400", "--blobs", $"file:{folder}/blobs");
+            Start(w, "worker", "--gateways", $"127.0.0.1:{gateway}", "--id", w, "--executor", "noop", "--noop-epoch-ms", "700", "--blobs", $"file:{folder}/blobs");
         await WaitAsync(async () => (await api.GetFromJsonAsync<WorkerView[]>("api/workers", AmberSilo.Json))!.Count(w => w.Status == "alive") == 3,
             TimeSpan.FromSeconds(60), "three live workers");
 
@@ -102,15 +102,19 @@ public sealed class ProcessClusterTests : IAsyncLifetime
 
     private async Task<RunView> RunAsync(string id) => (await api.GetFromJsonAsync<RunView>($"api/runs/{id}", AmberSilo.Json))!;
 
+    /// <summary>
+    /// A run <paramref name="worker"/> started less than half a second ago (a run takes 2.1 s), so the signal that follows
+    /// lands while the worker still holds it, not just after it committed and moved on.
+    /// </summary>
     private async Task<string> HeldByAsync(SweepView sweep, string worker)
     {
         string? run = null;
         await WaitAsync(async () =>
         {
             var runs = (await api.GetFromJsonAsync<RunView[]>($"api/sweeps/{sweep.Id}/runs", AmberSilo.Json))!;
-            run = runs.FirstOrDefault(r => r.Status == "running" && r.Workers.Contains(worker))?.Id;
+            run = runs.FirstOrDefault(r => r.Status == "running" && r.Workers.Contains(worker) && DateTimeOffset.UtcNow - r.UpdatedAt < TimeSpan.FromMilliseconds(500))?.Id;
             return run is not null;
-        }, TimeSpan.FromSeconds(60), $"{worker} to hold a run");
+        }, TimeSpan.FromSeconds(60), $"{worker} to start a run");
         return run!;
     }
 
@@ -176,7 +180,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
             catch (HttpRequestException)
             {
             }
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
         throw new TimeoutException($"timed out waiting for {what}; process output:\n" +
                                    string.Join("\n", processes.Select(p => $"--- {p.Name}\n{Output(p.Name)}")));
