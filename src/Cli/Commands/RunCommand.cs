@@ -174,8 +174,7 @@ public sealed class RunCommand : ICommandModule
         {
             var grain = client.GetGrain<ISweepGrain>(id);
             if (await grain.GetAsync().ConfigureAwait(false) is not { Completed: false } candidate) continue;
-            var previous = await grain.GetResultsAsync().ConfigureAwait(false);
-            if (previous?.SpecText != text || candidate.Status != Grains.Sweeps.SweepStatus.Running) continue;
+            if (candidate.Status != Grains.Sweeps.SweepStatus.Running || await grain.GetSpecTextAsync().ConfigureAwait(false) != text) continue;
             // The in-process workers of the interrupted process are gone: their attempts end now instead of when their
             // leases lapse (the run is retried; a finished run is never touched). The run grains, not the sweep's table
             // (written at most every half second), say how many runs were already finished.

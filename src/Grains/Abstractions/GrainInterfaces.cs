@@ -19,6 +19,10 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Cancels the sweep and its unfinished runs; null when no sweep has this id.</summary>
     Task<SweepInfo?> CancelAsync(string reason);
 
+    /// <summary>The document the sweep was submitted with, or null when no sweep has this id.</summary>
+    [ReadOnly]
+    Task<string?> GetSpecTextAsync();
+
     /// <summary>The trials with their counts, by index.</summary>
     [ReadOnly]
     Task<IReadOnlyList<TrialInfo>> GetTrialsAsync();

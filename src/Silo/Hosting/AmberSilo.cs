@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -193,14 +194,4 @@ public static class AmberSilo
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         return o;
     }
-}
-
-/// <summary>The ids every Amber silo and client uses (one service per deployment).</summary>
-public static class ClusterIds
-{
-    /// <summary>Orleans ClusterId.</summary>
-    public const string Cluster = "amber";
-
-    /// <summary>Orleans ServiceId: grain state is keyed by it, so it never changes between releases.</summary>
-    public const string Service = "amber";
 }

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,9 +14,6 @@ namespace Amber.Worker.Hosting;
 /// </summary>
 public static class WorkerHost
 {
-    /// <summary>The cluster and service ids every Amber silo uses.</summary>
-    public const string ClusterId = "amber";
-
     /// <summary>Parses "host:port[,host:port]" into endpoints (host names are resolved now).</summary>
     /// <exception cref="ArgumentException">An entry is not host:port; the message names it.</exception>
     public static IReadOnlyList<IPEndPoint> ParseGateways(string gateways)
@@ -47,8 +45,8 @@ public static class WorkerHost
             client.UseStaticClustering(gateways.ToArray());
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = ClusterId;
-                o.ServiceId = ClusterId;
+                o.ClusterId = ClusterIds.Cluster;
+                o.ServiceId = ClusterIds.Service;
             });
         });
         var host = builder.Build();

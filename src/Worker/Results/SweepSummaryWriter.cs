@@ -76,9 +76,11 @@ public sealed class SweepSummaryWriter
         if (attemptPrefix == publishedPrefix) return;
         foreach (var name in new[] { ResultsLayout.Metrics(attemptPrefix), ResultsLayout.Predictions(attemptPrefix), ResultsLayout.Curves(attemptPrefix) })
         {
+            string target = publishedPrefix.TrimEnd('/') + name[name.LastIndexOf('/')..];
+            // Only the committed attempt ever publishes, so a published file is already the right one.
+            if (await blobs.GetPropertiesAsync(target, ct).ConfigureAwait(false) is not null) continue;
             await using var source = await blobs.GetAsync(name, ct).ConfigureAwait(false);
             if (source is null) continue;
-            string target = publishedPrefix.TrimEnd('/') + name[name.LastIndexOf('/')..];
             await blobs.PutAsync(target, source.Content, new BlobPutOptions("application/vnd.apache.parquet"), ct).ConfigureAwait(false);
         }
     }

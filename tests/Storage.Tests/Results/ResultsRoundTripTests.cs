@@ -15,24 +15,7 @@ public sealed class ResultsRoundTripTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static List<PredictionRow> Predictions(int n)
-    {
-        var rng = new Random(3);
-        string[] levels = ["low", "medium", "high"];
-        return Enumerable.Range(0, n).Select(i =>
-        {
-            float[] Dist()
-            {
-                var v = Enumerable.Range(0, 4).Select(_ => (float)rng.NextDouble()).ToArray();
-                var s = v.Sum();
-                return v.Select(x => x / s).ToArray();
-            }
-            var pred = Dist();
-            return new PredictionRow($"Ses0{i % 5 + 1}F_impro01_F{i:D3}", $"Session{i % 5 + 1}", $"Ses0{i % 5 + 1}_{(i % 2 == 0 ? "F" : "M")}", i % 2 == 0 ? "F" : "M",
-                Dist(), pred, i % 3 == 0 ? null : Dist(), i % 3 == 0 ? null : Dist(), i % 4 == 0 ? null : "neutral",
-                ResultsMetadata.DefaultClasses[Array.IndexOf(pred, pred.Max())], levels[i % 3], (float)rng.NextDouble(), i % 7 == 0 ? "synthetic" : "human");
-        }).ToList();
-    }
+    private static List<PredictionRow> Predictions(int n) => ResultsSamples.Predictions(n);
 
     [Fact]
     public async Task Every_table_reads_back_as_written()

@@ -2,7 +2,6 @@ using Amber.Grains.Contracts;
 using Amber.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Amber.Grains.Runs;
 
@@ -211,22 +210,7 @@ public sealed class RunGrain(
         if (d.Verdict != Verdict.Accepted) ScheduleLeaseTimer(); // renewed meanwhile: wait for the new expiry
     }
 
-    private async Task PublishAsync(SweepEvent e)
-    {
-        try
-        {
-            var provider = this.GetStreamProvider(SweepEvents.StreamProvider);
-            await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.SweepNamespace, e.SweepId)).OnNextAsync(e).ConfigureAwait(true);
-            // Epoch progress is the bulk of the events: it goes on the sweep's stream only; the all-sweeps stream carries transitions.
-            if (e.Kind != "run-progress")
-                await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.AllNamespace, SweepEvents.AllKey)).OnNextAsync(e).ConfigureAwait(true);
-        }
-        catch (Exception ex)
-        {
-            // Events are for observers; the run's state is already committed and must not be failed by a stream hiccup.
-            logger.LogWarning(ex, "run {Run}: publishing {Kind} failed", e.RunId, e.Kind);
-        }
-    }
+    private Task PublishAsync(SweepEvent e) => this.PublishAsync(e, logger);
 
     private RunAck Ack(Decision<RunState> d)
     {

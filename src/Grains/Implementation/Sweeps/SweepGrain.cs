@@ -6,7 +6,6 @@ using Amber.Grains.Sampling;
 using Amber.Grains.Specs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Amber.Grains.Sweeps;
 
@@ -206,6 +205,9 @@ public sealed class SweepGrain(
         await FlushAsync().ConfigureAwait(true);
         return Info();
     }
+
+    /// <inheritdoc />
+    public Task<string?> GetSpecTextAsync() => Task.FromResult(state.State.SpecText);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TrialInfo>> GetTrialsAsync()
@@ -481,19 +483,7 @@ public sealed class SweepGrain(
         }
     }
 
-    private async Task PublishAsync(SweepEvent e)
-    {
-        try
-        {
-            var provider = this.GetStreamProvider(SweepEvents.StreamProvider);
-            await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.SweepNamespace, SweepId)).OnNextAsync(e).ConfigureAwait(true);
-            await provider.GetStream<SweepEvent>(StreamId.Create(SweepEvents.AllNamespace, SweepEvents.AllKey)).OnNextAsync(e).ConfigureAwait(true);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "sweep {Sweep}: publishing {Kind} failed", SweepId, e.Kind);
-        }
-    }
+    private Task PublishAsync(SweepEvent e) => this.PublishAsync(e, logger);
 
     private static string TrialStatus(int planned, int succeeded, int failed, int cancelled) =>
         succeeded + failed + cancelled < planned ? "running" : failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "succeeded";
