@@ -32,8 +32,8 @@ public sealed record SweepSpec(
 public sealed record ProtocolSpec(ImmutableArray<int> Folds, int FoldCount, ImmutableArray<int> Seeds, string Validation);
 
 /// <summary>Which sampler proposes trials.</summary>
-/// <param name="Kind">"grid" or "random".</param>
-/// <param name="Seed">Seed of the random sampler (ignored by grid).</param>
+/// <param name="Kind">"grid", "random" or "tpe" (tree-structured Parzen estimator, learns from finished trials).</param>
+/// <param name="Seed">Seed of the random and TPE samplers (ignored by grid).</param>
 public sealed record SamplerSpec(string Kind, int Seed);
 
 /// <summary>Budget of a sweep.</summary>

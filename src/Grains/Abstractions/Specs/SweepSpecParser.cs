@@ -59,7 +59,7 @@ public static class SweepSpecParser
         if (sampler.Kind == "grid")
         {
             foreach (var d in space.Where(d => !d.IsDiscrete))
-                problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random for uniform/log_uniform"));
+                problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random or tpe for uniform/log_uniform"));
         }
         if (problems.Count == 0)
         {
@@ -301,10 +301,10 @@ public static class SweepSpecParser
             kind = r.String(m, "sampler", "type") ?? "grid";
             seed = (int)(r.Int(m, "sampler", "seed", 0, 0, int.MaxValue) ?? 0);
         }
-        else if (node is not null) r.Problem("sampler", node, "expected 'grid', 'random' or {type: random, seed: 7}");
-        if (kind is not ("grid" or "random"))
+        else if (node is not null) r.Problem("sampler", node, "expected 'grid', 'random', 'tpe' or {type: tpe, seed: 7}");
+        if (kind is not ("grid" or "random" or "tpe"))
         {
-            r.Problem("sampler", node!, $"'{kind}' is not a sampler; expected grid or random");
+            r.Problem("sampler", node!, $"'{kind}' is not a sampler; expected grid, random or tpe");
             kind = "grid";
         }
         return new SamplerSpec(kind, seed);

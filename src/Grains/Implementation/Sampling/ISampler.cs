@@ -30,7 +30,8 @@ public static class Samplers
     {
         "grid" => new GridSampler(),
         "random" => new RandomSampler(),
-        _ => throw new ArgumentException($"sampler '{spec.Sampler.Kind}' is unknown; expected grid or random", nameof(spec)),
+        "tpe" => new TpeSampler(),
+        _ => throw new ArgumentException($"sampler '{spec.Sampler.Kind}' is unknown; expected grid, random or tpe", nameof(spec)),
     };
 
     /// <summary>
