@@ -5,7 +5,7 @@ namespace Amber.Grains.Specs;
 
 /// <summary>
 /// A validated sweep: what to train (corpus, features, labels), how to evaluate (folds × seeds), what to try (search space,
-/// sampler, budget) and how to run it (gang size, retries). Produced only by <see cref="SweepSpecParser"/>, so every
+/// sampler, objective, pruners, budget) and how to run it (gang size, retries). Produced only by <see cref="SweepSpecParser"/>, so every
 /// instance has passed validation.
 /// </summary>
 public sealed record SweepSpec(
@@ -20,6 +20,15 @@ public sealed record SweepSpec(
     int GangSize,
     int Retries)
 {
+    /// <summary>What the sweep optimises (default: validation js, level all, minimised).</summary>
+    public ObjectiveSpec Objective { get; init; } = ObjectiveSpec.Default;
+
+    /// <summary>The epoch pruner (default none).</summary>
+    public PrunerSpec Pruner { get; init; } = PrunerSpec.None;
+
+    /// <summary>Pruning across folds (default off).</summary>
+    public FoldPruningSpec FoldPruning { get; init; } = FoldPruningSpec.Off;
+
     /// <summary>Runs per trial: folds × seeds.</summary>
     public int RunsPerTrial => Protocol.Folds.Length * Protocol.Seeds.Length;
 }
