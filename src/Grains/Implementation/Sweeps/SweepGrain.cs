@@ -56,12 +56,18 @@ public sealed class SweepGrainState
     [Id(12)] public DateTimeOffset? SummaryLeaseExpiresAt { get; set; }
     /// <summary>Why the sweep was cancelled.</summary>
     [Id(13)] public string? CancelReason { get; set; }
+    /// <summary>Objective values told so far, as losses (lower is better), by trial index: the sampler's model.</summary>
+    [Id(14)] public Dictionary<int, double> TrialLosses { get; set; } = [];
+    /// <summary>The sampler has nothing more to propose (a grid is planned whole at submission, so it is exhausted then).</summary>
+    [Id(15)] public bool SamplerExhausted { get; set; }
 }
 
 /// <summary>
-/// One sweep: plans its trials and runs at submission, hands its runs to the scheduler's worker lanes within the
+/// One sweep: asks its sampler for trials as parallel capacity frees (a grid is planned whole at submission) and tells it
+/// each trial's objective value when the trial's runs finish; hands its runs to the scheduler's worker lanes within the
 /// parallel budget (gathering gangs first, then the queue in order), counts outcomes by run id, finishes exactly when every
-/// planned run is final, and hands out the summary task. A reminder reconciles with the run grains, so a lost one-way
+/// run is final and no trial is left to ask, and hands out the summary task. The decisions are
+/// <see cref="SweepDecisions"/>'s; this class loads, decides, writes and publishes. A reminder reconciles with the run grains, so a lost one-way
 /// report or a silo failure never leaves the sweep waiting.
 /// </summary>
 public sealed class SweepGrain(
@@ -81,7 +87,8 @@ public sealed class SweepGrain(
     private readonly HashSet<int> gathering = [];
     private int active;
     private int unfinished;
-    private int[] trialUnfinished = [];
+    private readonly List<int> trialUnfinished = [];
+    private ISampler? sampler;
     private IGrainTimer? flushTimer;
 
     private string SweepId => this.GetPrimaryKeyString();
@@ -155,26 +162,21 @@ public sealed class SweepGrain(
             throw new InvalidOperationException($"sweep {SweepId} exists with another document");
         }
         var parsed = SweepSpecParser.Parse(submission.SpecText, submission.Source);
-        var parameters = Samplers.Plan(parsed);
         s.SpecText = submission.SpecText;
         s.Source = submission.Source;
         s.Name = parsed.Name;
         s.CreatedAt = submission.SubmittedAt;
         s.Status = SweepStatus.Running;
-        for (int i = 0; i < parameters.Count; i++)
+        if (parsed.Sampler.Kind == "grid")
         {
-            string trialId = $"{SweepId}-t{i:D3}";
-            s.Trials.Add(new TrialEntry(trialId, i, parameters[i], parsed.RunsPerTrial));
-            foreach (int fold in parsed.Protocol.Folds)
-                foreach (int seed in parsed.Protocol.Seeds)
-                    s.Runs.Add(new RunEntry
-                    {
-                        Run = new RunInfo($"{trialId}-f{fold}-s{seed}", SweepId, trialId, i, fold, seed, RunStatus.Queued, 0, 0, parsed.GangSize, [], null, null,
-                            submission.SubmittedAt, new Dictionary<string, string>()),
-                    });
+            // A grid is known in full: planning it now tells the user at once how many runs the sweep will finish with.
+            var parameters = Samplers.Plan(parsed);
+            for (int i = 0; i < parameters.Count; i++) AddTrial(parsed, parameters[i], submission.SubmittedAt);
+            s.SamplerExhausted = true;
         }
         await state.WriteStateAsync().ConfigureAwait(true);
         Load();
+        await AskTrialsAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISweepRegistryGrain>(0).AddAsync(SweepId, s.CreatedAt).ConfigureAwait(true);
         await EnsureReminderAsync().ConfigureAwait(true);
         WatchLeases();
@@ -202,6 +204,7 @@ public sealed class SweepGrain(
             // A run that was never leased has no grain state: it is cancelled here, where it is planned.
             await RecordAsync(run ?? entry.Run with { Status = RunStatus.Cancelled, LastError = reason, UpdatedAt = clock.GetUtcNow() }).ConfigureAwait(true);
         }
+        await FinishIfDoneAsync().ConfigureAwait(true);
         await FlushAsync().ConfigureAwait(true);
         return Info();
     }
@@ -218,7 +221,7 @@ public sealed class SweepGrain(
         {
             var statuses = byTrial.GetValueOrDefault(t.Index) ?? [];
             int ok = statuses.Count(x => x == RunStatus.Succeeded), failed = statuses.Count(x => x == RunStatus.Failed), cancelled = statuses.Count(x => x == RunStatus.Cancelled);
-            return new TrialInfo(t.TrialId, t.Index, TrialStatus(t.PlannedRuns, ok, failed, cancelled), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
+            return new TrialInfo(t.TrialId, t.Index, SweepDecisions.TrialStatus(t.PlannedRuns, ok, failed, cancelled), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
         }).ToList();
         return Task.FromResult(trials);
     }
@@ -257,7 +260,7 @@ public sealed class SweepGrain(
                 .Select(r => results.GetValueOrDefault(r.RunId) ?? new RunResult(r.RunId, r.Fold, r.Seed, r.Status.ToWire(), r.Attempt, [], new Dictionary<string, string>(), r.LastError))
                 .ToList();
             int ok = runs.Count(x => x.Status == "succeeded"), failed = runs.Count(x => x.Status == "failed"), cancelled = runs.Count(x => x.Status == "cancelled");
-            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, TrialStatus(t.PlannedRuns, ok, failed, cancelled), runs));
+            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, SweepDecisions.TrialStatus(t.PlannedRuns, ok, failed, cancelled), runs));
         }
         return new SweepResults(SweepId, s.Name, s.Status.ToWire(), $"sweeps/{SweepId}/", s.SpecText, trials);
     }
@@ -287,7 +290,8 @@ public sealed class SweepGrain(
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } gang) return gang;
         }
 
-        if (active >= spec!.Budget.MaxParallelRuns) return null;
+        await AskTrialsAsync().ConfigureAwait(true);
+        if (!SweepDecisions.MayLease(Counts())) return null;
         for (int i = queueCursor; i < s.Runs.Count; i++)
         {
             var entry = s.Runs[i];
@@ -297,7 +301,7 @@ public sealed class SweepGrain(
                 continue;
             }
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } work) return work;
-            if (active >= spec.Budget.MaxParallelRuns) return null;
+            if (!SweepDecisions.MayLease(Counts())) return null;
         }
         return null;
     }
@@ -337,6 +341,8 @@ public sealed class SweepGrain(
             var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
             if (run is not null) await RecordAsync(run).ConfigureAwait(true);
         }
+        await AskTrialsAsync().ConfigureAwait(true);
+        await FinishIfDoneAsync().ConfigureAwait(true);
         await FlushAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
     }
@@ -354,51 +360,137 @@ public sealed class SweepGrain(
         return result.Work;
     }
 
-    /// <summary>Applies a run's report to the table; counts a final state once; finishes the sweep when every run is final.</summary>
+    /// <summary>
+    /// Applies a run's report to the table; counts a final state once; tells the sampler a trial's value when its last run
+    /// finishes; asks for new trials when capacity frees; finishes the sweep when every run is final and no trial is left.
+    /// </summary>
     private async Task RecordAsync(RunInfo run)
     {
         if (!index.TryGetValue(run.RunId, out int i)) return;
         var entry = state.State.Runs[i];
         var old = entry.Run;
-        if (old.Status.IsFinished()) return;                 // a finished run never changes, and is counted once
-        if (run.Attempt < old.Attempt) return;                // an older report arrived late
+        var verdict = SweepDecisions.OnReport(old, run);
+        if (verdict == ReportVerdict.Ignore) return;
         entry.Run = run;
         dirty = true;
         Count(i, old.Status, -1);
         Count(i, run.Status, +1);
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         if (run.Status == RunStatus.Queued && i < queueCursor) queueCursor = i;
-        if (old.Status.IsActive() && !run.Status.IsActive()) await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);
-        if (!run.Status.IsFinished())
+        bool freed = old.Status.IsActive() && !run.Status.IsActive();
+        if (verdict == ReportVerdict.Finish && trialUnfinished[run.TrialIndex] == 0) await TrialFinishedAsync(run.TrialIndex).ConfigureAwait(true);
+        if (freed)
         {
-            ScheduleFlush();
-            return;
+            await AskTrialsAsync().ConfigureAwait(true);
+            await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);
         }
+        if (!await FinishIfDoneAsync().ConfigureAwait(true)) ScheduleFlush();
+    }
 
+    /// <summary>
+    /// Tells the sampler the trial's value (the mean of its runs' objective values) and publishes that it finished. Only
+    /// samplers that learn (tpe) read values, so the other sweeps skip the calls to the run grains.
+    /// </summary>
+    private async Task TrialFinishedAsync(int trialIndex)
+    {
         var s = state.State;
-        if (trialUnfinished[run.TrialIndex] == 0)
+        var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == trialIndex).Select(e => e.Run).ToList();
+        if (spec!.Sampler.Kind == "tpe") await TellAsync(trialIndex, trialRuns).ConfigureAwait(true);
+        var t = s.Trials[trialIndex];
+        string status = SweepDecisions.TrialStatus(t.PlannedRuns, trialRuns.Count(r => r.Status == RunStatus.Succeeded),
+            trialRuns.Count(r => r.Status == RunStatus.Failed), trialRuns.Count(r => r.Status == RunStatus.Cancelled));
+        await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: t.TrialId)).ConfigureAwait(true);
+    }
+
+    /// <summary>Records the trial's objective value as a loss (the mean over its runs that have one).</summary>
+    private async Task TellAsync(int trialIndex, IReadOnlyList<RunInfo> trialRuns)
+    {
+        var losses = await Task.WhenAll(trialRuns.Select(async r =>
         {
-            var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == run.TrialIndex).ToList();
-            var t = s.Trials[run.TrialIndex];
-            string status = TrialStatus(t.PlannedRuns, trialRuns.Count(e => e.Run.Status == RunStatus.Succeeded),
-                trialRuns.Count(e => e.Run.Status == RunStatus.Failed), trialRuns.Count(e => e.Run.Status == RunStatus.Cancelled));
-            await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: t.TrialId)).ConfigureAwait(true);
-        }
-        if (unfinished == 0)
+            if (r.Status != RunStatus.Succeeded) return (double?)null;
+            var grain = GrainFactory.GetGrain<IRunGrain>(r.RunId);
+            var result = await grain.GetResultAsync().ConfigureAwait(true);
+            var curve = spec!.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
+            return ObjectiveValues.Of(spec.Objective, result, curve) is { } v ? spec.Objective.AsLoss(v) : (double?)null;
+        })).ConfigureAwait(true);
+        if (SweepDecisions.TrialValue(losses) is { } value)
         {
-            s.Status = s.Status == SweepStatus.Cancelled ? SweepStatus.Cancelled
-                : s.Runs.Any(e => e.Run.Status is RunStatus.Failed or RunStatus.Cancelled) ? SweepStatus.Failed : SweepStatus.Succeeded;
-            s.FinishedAt = clock.GetUtcNow();
-            await FlushAsync().ConfigureAwait(true);
-            await PublishAsync(new SweepEvent("sweep-finished", SweepId, Status: s.Status.ToWire())).ConfigureAwait(true);
-            await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);   // the summary task
-            logger.LogInformation("sweep {Sweep} finished: {Status}", SweepId, s.Status.ToWire());
-        }
-        else
-        {
-            ScheduleFlush();
+            state.State.TrialLosses[trialIndex] = value;
+            dirty = true;
         }
     }
+
+    /// <summary>Finishes the sweep when <see cref="SweepDecisions.IsDone"/> says so (once); true when it is finished.</summary>
+    private async Task<bool> FinishIfDoneAsync()
+    {
+        var s = state.State;
+        if (s.FinishedAt is not null) return true;
+        if (!SweepDecisions.IsDone(Counts())) return false;
+        s.Status = SweepDecisions.FinalStatus(s.Status == SweepStatus.Cancelled, s.Runs.Select(e => e.Run.Status));
+        s.FinishedAt = clock.GetUtcNow();
+        dirty = true;
+        await FlushAsync().ConfigureAwait(true);
+        await PublishAsync(new SweepEvent("sweep-finished", SweepId, Status: s.Status.ToWire())).ConfigureAwait(true);
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);   // the summary task
+        logger.LogInformation("sweep {Sweep} finished: {Status}", SweepId, s.Status.ToWire());
+        return true;
+    }
+
+    /// <summary>
+    /// Asks the sampler for trials while <see cref="SweepDecisions.ShouldAskTrial"/> says so. Each new trial is written
+    /// before any of its runs can be leased, so a restarted sweep never proposes a different trial under the same ids.
+    /// </summary>
+    private async Task AskTrialsAsync()
+    {
+        var s = state.State;
+        if (spec is null) return;
+        bool asked = false;
+        while (SweepDecisions.ShouldAskTrial(Counts()))
+        {
+            sampler ??= Samplers.For(spec);
+            var history = s.Trials.Select(t => new TrialHistory(t.Index, t.Parameters, trialUnfinished[t.Index] == 0,
+                s.TrialLosses.TryGetValue(t.Index, out double loss) ? loss : null)).ToList();
+            if (sampler.Next(new SamplerContext(spec, history)) is not { } next)
+            {
+                s.SamplerExhausted = true;
+                asked = true;
+                break;
+            }
+            int first = s.Runs.Count;
+            AddTrial(spec, next, clock.GetUtcNow());
+            trialUnfinished.Add(0);
+            for (int r = first; r < s.Runs.Count; r++)
+            {
+                index[s.Runs[r].Run.RunId] = r;
+                Count(r, RunStatus.Queued, +1);
+            }
+            asked = true;
+        }
+        if (!asked) return;
+        await state.WriteStateAsync().ConfigureAwait(true);
+        dirty = false;
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
+    }
+
+    /// <summary>Appends a trial and its runs (folds × seeds, queued) to the state.</summary>
+    private void AddTrial(SweepSpec parsed, TrialParameters parameters, DateTimeOffset now)
+    {
+        var s = state.State;
+        int i = s.Trials.Count;
+        string trialId = $"{SweepId}-t{i:D3}";
+        s.Trials.Add(new TrialEntry(trialId, i, parameters, parsed.RunsPerTrial));
+        foreach (int fold in parsed.Protocol.Folds)
+            foreach (int seed in parsed.Protocol.Seeds)
+                s.Runs.Add(new RunEntry
+                {
+                    Run = new RunInfo($"{trialId}-f{fold}-s{seed}", SweepId, trialId, i, fold, seed, RunStatus.Queued, 0, 0, parsed.GangSize, [], null, null,
+                        now, new Dictionary<string, string>()),
+                });
+    }
+
+    /// <summary>The counts <see cref="SweepDecisions"/> looks at.</summary>
+    private SweepCounts Counts() => new(state.State.Trials.Count, spec?.Budget.MaxTrials ?? 0, state.State.SamplerExhausted, active,
+        unfinished - active, unfinished, spec?.Budget.MaxParallelRuns ?? 0, state.State.Status.IsFinished());
 
     private void Load()
     {
@@ -406,7 +498,10 @@ public sealed class SweepGrain(
         index.Clear();
         gathering.Clear();
         active = unfinished = 0;
-        trialUnfinished = new int[state.State.Trials.Count];
+        trialUnfinished.Clear();
+        trialUnfinished.AddRange(new int[state.State.Trials.Count]);
+        // Grid sweeps were planned whole at submission (also those persisted before the flag existed).
+        if (spec.Sampler.Kind == "grid") state.State.SamplerExhausted = true;
         for (int i = 0; i < state.State.Runs.Count; i++)
         {
             index[state.State.Runs[i].Run.RunId] = i;
@@ -484,9 +579,6 @@ public sealed class SweepGrain(
     }
 
     private Task PublishAsync(SweepEvent e) => this.PublishAsync(e, logger);
-
-    private static string TrialStatus(int planned, int succeeded, int failed, int cancelled) =>
-        succeeded + failed + cancelled < planned ? "running" : failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "succeeded";
 
     private SweepInfo Info()
     {

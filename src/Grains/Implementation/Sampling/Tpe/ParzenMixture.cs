@@ -108,12 +108,11 @@ public sealed class ParzenMixture
         }
     }
 
-    /// <summary>log density of the mixture at a point (log-sum-exp over the components).</summary>
+    /// <summary>log density of the mixture at a point: a streaming log-sum-exp over the components (no buffer).</summary>
     public double LogDensity(ReadOnlySpan<double> numeric, ReadOnlySpan<int> categorical)
     {
         int nNum = space.NumericCount, nCat = space.CategoricalCount;
-        double max = double.NegativeInfinity;
-        Span<double> terms = components <= 4096 ? stackalloc double[components] : new double[components];
+        double max = double.NegativeInfinity, sum = 0;
         for (int k = 0; k < components; k++)
         {
             double t = logWeight[k];
@@ -124,11 +123,13 @@ public sealed class ParzenMixture
                 t -= 0.5 * z * z + logNorm[row + d];
             }
             for (int c = 0; c < nCat; c++) t += logChoice[c][k * space.ChoiceCounts[c] + categorical[c]];
-            terms[k] = t;
-            if (t > max) max = t;
+            if (t <= max) sum += Math.Exp(t - max);
+            else
+            {
+                sum = sum * Math.Exp(max - t) + 1;
+                max = t;
+            }
         }
-        double sum = 0;
-        for (int k = 0; k < components; k++) sum += Math.Exp(terms[k] - max);
         return max + Math.Log(sum);
     }
 
