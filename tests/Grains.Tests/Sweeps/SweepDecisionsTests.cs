@@ -53,20 +53,26 @@ public sealed class SweepDecisionsTests
         Assert.Equal(expected, SweepDecisions.IsDone(new SweepCounts(trials, maxTrials, exhausted, 0, unfinished, unfinished, 4, stopped)));
 
     [Theory]
-    [InlineData(false, new[] { RunStatus.Succeeded, RunStatus.Succeeded }, SweepStatus.Succeeded)]
-    [InlineData(false, new[] { RunStatus.Succeeded, RunStatus.Failed }, SweepStatus.Failed)]
-    [InlineData(false, new[] { RunStatus.Cancelled, RunStatus.Succeeded }, SweepStatus.Failed)]
-    [InlineData(true, new[] { RunStatus.Succeeded, RunStatus.Cancelled }, SweepStatus.Cancelled)]
-    public void The_final_status_follows_the_runs(bool cancelled, RunStatus[] runs, SweepStatus expected) =>
-        Assert.Equal(expected, SweepDecisions.FinalStatus(cancelled, runs));
+    // sweep cancelled, run statuses, whether each run's trial was pruned → final status
+    [InlineData(false, new[] { RunStatus.Succeeded, RunStatus.Succeeded }, new[] { false, false }, SweepStatus.Succeeded)]
+    [InlineData(false, new[] { RunStatus.Succeeded, RunStatus.Failed }, new[] { false, false }, SweepStatus.Failed)]
+    [InlineData(false, new[] { RunStatus.Cancelled, RunStatus.Succeeded }, new[] { false, false }, SweepStatus.Failed)]
+    [InlineData(false, new[] { RunStatus.Pruned, RunStatus.Cancelled, RunStatus.Succeeded }, new[] { true, true, false }, SweepStatus.Succeeded)]
+    [InlineData(false, new[] { RunStatus.Failed, RunStatus.Cancelled }, new[] { true, true }, SweepStatus.Failed)]
+    [InlineData(true, new[] { RunStatus.Succeeded, RunStatus.Cancelled }, new[] { false, false }, SweepStatus.Cancelled)]
+    public void The_final_status_follows_the_runs(bool cancelled, RunStatus[] runs, bool[] pruned, SweepStatus expected) =>
+        Assert.Equal(expected, SweepDecisions.FinalStatus(cancelled, runs.Zip(pruned)));
 
     [Theory]
-    [InlineData(3, 2, 0, 0, "running")]
-    [InlineData(3, 3, 0, 0, "succeeded")]
-    [InlineData(3, 1, 1, 1, "failed")]
-    [InlineData(3, 2, 0, 1, "cancelled")]
-    public void A_trial_status_follows_its_runs(int planned, int ok, int failed, int cancelled, string expected) =>
-        Assert.Equal(expected, SweepDecisions.TrialStatus(planned, ok, failed, cancelled));
+    [InlineData(3, new[] { RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Running }, false, "running")]
+    [InlineData(3, new[] { RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Succeeded }, false, "succeeded")]
+    [InlineData(3, new[] { RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled }, false, "failed")]
+    [InlineData(3, new[] { RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Cancelled }, false, "cancelled")]
+    [InlineData(3, new[] { RunStatus.Pruned, RunStatus.Cancelled, RunStatus.Cancelled }, true, "pruned")]
+    [InlineData(3, new[] { RunStatus.Succeeded, RunStatus.Succeeded, RunStatus.Cancelled }, true, "pruned")]
+    [InlineData(3, new[] { RunStatus.Pruned, RunStatus.Queued, RunStatus.Cancelled }, true, "running")]
+    public void A_trial_status_follows_its_runs(int planned, RunStatus[] runs, bool pruned, string expected) =>
+        Assert.Equal(expected, SweepDecisions.TrialStatus(planned, runs, pruned));
 
     [Fact]
     public void A_trial_value_is_the_mean_of_its_runs_that_have_one()

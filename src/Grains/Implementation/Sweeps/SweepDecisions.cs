@@ -54,15 +54,25 @@ public static class SweepDecisions
     public static bool IsDone(SweepCounts c) =>
         c.UnfinishedRuns == 0 && (c.Stopped || c.SamplerExhausted || c.Trials >= c.MaxTrials);
 
-    /// <summary>How a sweep whose runs are all final ended: cancelled stays cancelled; a failed or cancelled run fails it; pruned runs are fine.</summary>
-    public static SweepStatus FinalStatus(bool cancelled, IEnumerable<RunStatus> runs) =>
+    /// <summary>
+    /// How a sweep whose runs are all final ended: cancelled stays cancelled; a failed run fails it, and so does a cancelled
+    /// one unless its trial was pruned (pruning cancels a trial's remaining runs on purpose); pruned runs are fine.
+    /// </summary>
+    public static SweepStatus FinalStatus(bool cancelled, IEnumerable<(RunStatus Status, bool TrialPruned)> runs) =>
         cancelled ? SweepStatus.Cancelled
-        : runs.Any(s => s is RunStatus.Failed or RunStatus.Cancelled) ? SweepStatus.Failed
+        : runs.Any(r => r.Status == RunStatus.Failed || (r.Status == RunStatus.Cancelled && !r.TrialPruned)) ? SweepStatus.Failed
         : SweepStatus.Succeeded;
 
-    /// <summary>A trial's status from its runs' outcomes ("running" until every planned run is final).</summary>
-    public static string TrialStatus(int planned, int succeeded, int failed, int cancelled) =>
-        succeeded + failed + cancelled < planned ? "running" : failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "succeeded";
+    /// <summary>
+    /// A trial's status from its runs: "running" until every planned run is final; then "failed" if one failed, "pruned"
+    /// if the trial was pruned (by epochs or across folds), "cancelled" if one was cancelled, else "succeeded".
+    /// </summary>
+    public static string TrialStatus(int planned, IReadOnlyCollection<RunStatus> runs, bool pruned) =>
+        runs.Count(s => s.IsFinished()) < planned ? "running"
+        : runs.Contains(RunStatus.Failed) ? "failed"
+        : pruned ? "pruned"
+        : runs.Contains(RunStatus.Cancelled) ? "cancelled"
+        : "succeeded";
 
     /// <summary>
     /// A trial's objective value: the mean of its runs' values (folds × seeds), as a loss (lower is better); null when no

@@ -1,6 +1,7 @@
 using Amber.Grains.Contracts;
 using Amber.Grains.Hosting;
 using Amber.Grains.Parameters;
+using Amber.Grains.Pruning;
 using Amber.Grains.Runs;
 using Amber.Grains.Sampling;
 using Amber.Grains.Specs;
@@ -60,6 +61,10 @@ public sealed class SweepGrainState
     [Id(14)] public Dictionary<int, double> TrialLosses { get; set; } = [];
     /// <summary>The sampler has nothing more to propose (a grid is planned whole at submission, so it is exhausted then).</summary>
     [Id(15)] public bool SamplerExhausted { get; set; }
+    /// <summary>Trials stopped by a pruner (by epochs or across folds): their remaining runs were cancelled on purpose.</summary>
+    [Id(16)] public HashSet<int> PrunedTrials { get; set; } = [];
+    /// <summary>Objective values (as losses) of succeeded runs, by run id: what trial values and fold pruning read.</summary>
+    [Id(17)] public Dictionary<string, double> RunLosses { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -89,6 +94,12 @@ public sealed class SweepGrain(
     private int unfinished;
     private readonly List<int> trialUnfinished = [];
     private ISampler? sampler;
+    private IPruner? pruner;
+    // Learning curves (objective as a loss, by epoch) of the runs that reported, by run id, and the runs by fold: the
+    // epoch pruner's view. Kept in memory only: after a reactivation the pruner compares with the runs that report again.
+    private readonly Dictionary<string, (int Attempt, List<double> Losses)> curves = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<string>> curveRunsByFold = [];
+    private readonly HashSet<int> announcedTrials = [];
     private IGrainTimer? flushTimer;
 
     private string SweepId => this.GetPrimaryKeyString();
@@ -220,8 +231,9 @@ public sealed class SweepGrain(
         IReadOnlyList<TrialInfo> trials = s.Trials.Select(t =>
         {
             var statuses = byTrial.GetValueOrDefault(t.Index) ?? [];
-            int ok = statuses.Count(x => x == RunStatus.Succeeded), failed = statuses.Count(x => x == RunStatus.Failed), cancelled = statuses.Count(x => x == RunStatus.Cancelled);
-            return new TrialInfo(t.TrialId, t.Index, SweepDecisions.TrialStatus(t.PlannedRuns, ok, failed, cancelled), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
+            // Pruned runs count as cancelled in the counts (the API's shape predates pruning); the status says "pruned".
+            int ok = statuses.Count(x => x == RunStatus.Succeeded), failed = statuses.Count(x => x == RunStatus.Failed), cancelled = statuses.Count(x => x is RunStatus.Cancelled or RunStatus.Pruned);
+            return new TrialInfo(t.TrialId, t.Index, SweepDecisions.TrialStatus(t.PlannedRuns, statuses, s.PrunedTrials.Contains(t.Index)), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
         }).ToList();
         return Task.FromResult(trials);
     }
@@ -259,8 +271,8 @@ public sealed class SweepGrain(
             var runs = (runsByTrial.GetValueOrDefault(t.Index) ?? [])
                 .Select(r => results.GetValueOrDefault(r.RunId) ?? new RunResult(r.RunId, r.Fold, r.Seed, r.Status.ToWire(), r.Attempt, [], new Dictionary<string, string>(), r.LastError))
                 .ToList();
-            int ok = runs.Count(x => x.Status == "succeeded"), failed = runs.Count(x => x.Status == "failed"), cancelled = runs.Count(x => x.Status == "cancelled");
-            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, SweepDecisions.TrialStatus(t.PlannedRuns, ok, failed, cancelled), runs));
+            var statuses = runs.Select(x => RunStatusExtensions.ParseRunStatus(x.Status)).ToList();
+            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, SweepDecisions.TrialStatus(t.PlannedRuns, statuses, s.PrunedTrials.Contains(t.Index)), runs));
         }
         return new SweepResults(SweepId, s.Name, s.Status.ToWire(), $"sweeps/{SweepId}/", s.SpecText, trials);
     }
@@ -310,6 +322,37 @@ public sealed class SweepGrain(
     public Task RunChangedAsync(RunInfo run) => RecordAsync(run);
 
     /// <inheritdoc />
+    public Task<string?> ShouldPruneAsync(string runId, int attempt, EpochProgress progress)
+    {
+        // Synchronous on purpose: this call interleaves with the sweep's other turns, so it must not await.
+        if (spec is null || spec.Pruner.Kind == "none" || !index.TryGetValue(runId, out int i)) return Task.FromResult<string?>(null);
+        var run = state.State.Runs[i].Run;
+        if (run.Status.IsFinished() || progress.Epoch < 1) return Task.FromResult<string?>(null);
+        // Test objectives have no per-epoch value: the curve the run trains on (validation JS) stands in for them.
+        bool onObjective = spec.Objective.Split == "validation";
+        string key = onObjective ? spec.Objective.CurveKey : "val_js";
+        if (!progress.Values.TryGetValue(key, out double value) || !double.IsFinite(value)) return Task.FromResult<string?>(null);
+        double loss = onObjective ? spec.Objective.AsLoss(value) : value;
+        if (!curves.TryGetValue(runId, out var curve) || curve.Attempt != attempt)
+        {
+            curve = (attempt, []);
+            curves[runId] = curve;
+            if (!curveRunsByFold.TryGetValue(run.Fold, out var foldRuns)) curveRunsByFold[run.Fold] = foldRuns = [];
+            if (!foldRuns.Contains(runId)) foldRuns.Add(runId);
+        }
+        var losses = curve.Losses;
+        if (losses.Count < progress.Epoch - 1) return Task.FromResult<string?>(null);   // a gap: wait for a contiguous curve
+        if (losses.Count >= progress.Epoch) losses.RemoveRange(progress.Epoch - 1, losses.Count - progress.Epoch + 1);
+        losses.Add(loss);
+        var others = curveRunsByFold[run.Fold].Where(r => r != runId).Select(r => (IReadOnlyList<double>)curves[r].Losses).ToList();
+        pruner ??= Pruners.For(spec.Pruner);
+        string? why = pruner.ShouldPrune(new PrunerContext(runId, progress.Epoch, losses, others))
+            ? $"pruned by the {spec.Pruner.Kind} pruner at epoch {progress.Epoch} ({key} = {value:G4})"
+            : null;
+        return Task.FromResult(why);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> CompleteSummaryAsync(string workerId, int attempt, string? error)
     {
         var s = state.State;
@@ -353,7 +396,7 @@ public sealed class SweepGrain(
         var trial = state.State.Trials[r.TrialIndex];
         var plan = new RunPlan(r.RunId, SweepId, r.TrialId, r.TrialIndex, trial.Parameters,
             new RunProtocol(spec!.Corpus, spec.Features, spec.Labels, r.Fold, spec.Protocol.FoldCount, r.Seed, spec.Protocol.Validation),
-            spec.GangSize, spec.Retries);
+            spec.GangSize, spec.Retries) { AskToPrune = spec.Pruner.Kind != "none" };
         var result = await GrainFactory.GetGrain<IRunGrain>(r.RunId).LeaseAsync(plan, workerId).ConfigureAwait(true);
         // Whatever the answer, it tells the run's current state: a stale table entry heals here.
         await RecordAsync(result.Run).ConfigureAwait(true);
@@ -378,7 +421,7 @@ public sealed class SweepGrain(
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         if (run.Status == RunStatus.Queued && i < queueCursor) queueCursor = i;
         bool freed = old.Status.IsActive() && !run.Status.IsActive();
-        if (verdict == ReportVerdict.Finish && trialUnfinished[run.TrialIndex] == 0) await TrialFinishedAsync(run.TrialIndex).ConfigureAwait(true);
+        if (verdict == ReportVerdict.Finish) await RunFinishedAsync(run).ConfigureAwait(true);
         if (freed)
         {
             await AskTrialsAsync().ConfigureAwait(true);
@@ -388,36 +431,110 @@ public sealed class SweepGrain(
     }
 
     /// <summary>
-    /// Tells the sampler the trial's value (the mean of its runs' objective values) and publishes that it finished. Only
-    /// samplers that learn (tpe) read values, so the other sweeps skip the calls to the run grains.
+    /// A run just finished: a succeeded run's objective value is read (when a learning sampler or fold pruning needs it);
+    /// a pruned run, or a trial significantly worse than the best across its finished folds, stops the trial's other
+    /// runs; a trial whose runs are all final is told and announced.
     /// </summary>
-    private async Task TrialFinishedAsync(int trialIndex)
+    private async Task RunFinishedAsync(RunInfo run)
     {
         var s = state.State;
-        var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == trialIndex).Select(e => e.Run).ToList();
-        if (spec!.Sampler.Kind == "tpe") await TellAsync(trialIndex, trialRuns).ConfigureAwait(true);
-        var t = s.Trials[trialIndex];
-        string status = SweepDecisions.TrialStatus(t.PlannedRuns, trialRuns.Count(r => r.Status == RunStatus.Succeeded),
-            trialRuns.Count(r => r.Status == RunStatus.Failed), trialRuns.Count(r => r.Status == RunStatus.Cancelled));
-        await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: t.TrialId)).ConfigureAwait(true);
+        int t = run.TrialIndex;
+        bool needsValues = spec!.Sampler.Kind == "tpe" || spec.FoldPruning.Enabled;
+        if (run.Status == RunStatus.Succeeded && needsValues)
+        {
+            var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
+            var result = await grain.GetResultAsync().ConfigureAwait(true);
+            var curve = spec.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
+            if (ObjectiveValues.Of(spec.Objective, result, curve) is { } v)
+            {
+                s.RunLosses[run.RunId] = spec.Objective.AsLoss(v);
+                dirty = true;
+            }
+        }
+        if (!s.PrunedTrials.Contains(t) && trialUnfinished[t] > 0)
+        {
+            string? why = run.Status == RunStatus.Pruned ? $"trial pruned: run {run.RunId} {run.LastError}" : FoldPruningReason(t);
+            if (why is not null)
+            {
+                s.PrunedTrials.Add(t);
+                dirty = true;
+                await StopTrialAsync(t, why).ConfigureAwait(true);
+            }
+        }
+        else if (run.Status == RunStatus.Pruned) s.PrunedTrials.Add(t);
+        if (trialUnfinished[t] == 0) await TrialFinishedAsync(t).ConfigureAwait(true);
     }
 
-    /// <summary>Records the trial's objective value as a loss (the mean over its runs that have one).</summary>
-    private async Task TellAsync(int trialIndex, IReadOnlyList<RunInfo> trialRuns)
+    /// <summary>Why trial <paramref name="t"/> should stop its remaining runs by the fold-pruning test, or null.</summary>
+    private string? FoldPruningReason(int t)
     {
-        var losses = await Task.WhenAll(trialRuns.Select(async r =>
+        if (!spec!.FoldPruning.Enabled) return null;
+        var s = state.State;
+        var mine = UnitLosses(t);
+        if (mine.Count < spec.FoldPruning.MinFolds) return null;
+        // The best trial: every run succeeded with a value, not pruned, lowest mean loss.
+        int best = -1;
+        double bestValue = double.PositiveInfinity;
+        foreach (var (index, value) in s.TrialLosses)
         {
-            if (r.Status != RunStatus.Succeeded) return (double?)null;
-            var grain = GrainFactory.GetGrain<IRunGrain>(r.RunId);
-            var result = await grain.GetResultAsync().ConfigureAwait(true);
-            var curve = spec!.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
-            return ObjectiveValues.Of(spec.Objective, result, curve) is { } v ? spec.Objective.AsLoss(v) : (double?)null;
-        })).ConfigureAwait(true);
-        if (SweepDecisions.TrialValue(losses) is { } value)
+            if (index == t || s.PrunedTrials.Contains(index) || value >= bestValue) continue;
+            best = index;
+            bestValue = value;
+        }
+        if (best < 0) return null;
+        var reference = UnitLosses(best);
+        if (!FoldPruning.ShouldStop(spec.FoldPruning, mine, reference)) return null;
+        var test = FoldPruning.Test(spec.FoldPruning, mine, reference)!.Value;
+        return $"trial pruned across folds: worse than trial {s.Trials[best].TrialId} on {test.Pairs} shared folds (mean difference {test.MeanDifference:G3}, one-sided paired t-test p = {test.P:G3} < {spec.FoldPruning.Alpha})";
+    }
+
+    /// <summary>The losses of trial <paramref name="t"/>'s succeeded runs by (fold, seed).</summary>
+    private Dictionary<(int Fold, int Seed), double> UnitLosses(int t)
+    {
+        var s = state.State;
+        var units = new Dictionary<(int Fold, int Seed), double>();
+        foreach (var r in TrialRuns(t))
+            if (s.RunLosses.TryGetValue(r.RunId, out double loss)) units[(r.Fold, r.Seed)] = loss;
+        return units;
+    }
+
+    /// <summary>A trial's runs: runs are appended trial by trial, folds × seeds each.</summary>
+    private IEnumerable<RunInfo> TrialRuns(int t)
+    {
+        var s = state.State;
+        int per = spec!.RunsPerTrial;
+        for (int i = t * per; i < (t + 1) * per && i < s.Runs.Count; i++) yield return s.Runs[i].Run;
+    }
+
+    /// <summary>Cancels the unfinished runs of a pruned trial; the freed budget goes to new trials.</summary>
+    private async Task StopTrialAsync(int t, string reason)
+    {
+        foreach (var r in TrialRuns(t).Where(r => !r.Status.IsFinished()).ToList())
         {
-            state.State.TrialLosses[trialIndex] = value;
+            var info = await GrainFactory.GetGrain<IRunGrain>(r.RunId).CancelAsync(reason).ConfigureAwait(true);
+            // A run never leased has no grain state: it is cancelled here, where it is planned.
+            await RecordAsync(info ?? r with { Status = RunStatus.Cancelled, LastError = reason, UpdatedAt = clock.GetUtcNow() }).ConfigureAwait(true);
+        }
+    }
+
+    /// <summary>
+    /// Tells the sampler the trial's value and publishes that it finished (once per activation). The value is the mean of
+    /// its runs' values; a trial pruned by epochs has no final values and is left out of the model; a trial pruned across
+    /// folds is told the mean of the folds it finished, which were significantly worse than the best.
+    /// </summary>
+    private async Task TrialFinishedAsync(int t)
+    {
+        if (!announcedTrials.Add(t)) return;
+        var s = state.State;
+        var runs = TrialRuns(t).ToList();
+        bool epochPruned = runs.Any(r => r.Status == RunStatus.Pruned);
+        if (!epochPruned && SweepDecisions.TrialValue(runs.Select(r => s.RunLosses.TryGetValue(r.RunId, out double l) ? l : (double?)null)) is { } value)
+        {
+            s.TrialLosses[t] = value;
             dirty = true;
         }
+        string status = SweepDecisions.TrialStatus(s.Trials[t].PlannedRuns, runs.Select(r => r.Status).ToList(), s.PrunedTrials.Contains(t));
+        await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: s.Trials[t].TrialId)).ConfigureAwait(true);
     }
 
     /// <summary>Finishes the sweep when <see cref="SweepDecisions.IsDone"/> says so (once); true when it is finished.</summary>
@@ -426,7 +543,7 @@ public sealed class SweepGrain(
         var s = state.State;
         if (s.FinishedAt is not null) return true;
         if (!SweepDecisions.IsDone(Counts())) return false;
-        s.Status = SweepDecisions.FinalStatus(s.Status == SweepStatus.Cancelled, s.Runs.Select(e => e.Run.Status));
+        s.Status = SweepDecisions.FinalStatus(s.Status == SweepStatus.Cancelled, s.Runs.Select(e => (e.Run.Status, s.PrunedTrials.Contains(e.Run.TrialIndex))));
         s.FinishedAt = clock.GetUtcNow();
         dirty = true;
         await FlushAsync().ConfigureAwait(true);
@@ -508,6 +625,9 @@ public sealed class SweepGrain(
             Count(i, state.State.Runs[i].Run.Status, +1);
         }
         queueCursor = 0;
+        announcedTrials.Clear();
+        for (int t = 0; t < trialUnfinished.Count; t++)
+            if (trialUnfinished[t] == 0) announcedTrials.Add(t);
     }
 
     /// <summary>Adds (+1) or removes (−1) run <paramref name="i"/> in status <paramref name="status"/> to the counters.</summary>
@@ -590,7 +710,7 @@ public sealed class SweepGrain(
             {
                 case RunStatus.Succeeded: ok++; break;
                 case RunStatus.Failed: failed++; break;
-                case RunStatus.Cancelled: cancelled++; break;
+                case RunStatus.Cancelled or RunStatus.Pruned: cancelled++; break;
                 case RunStatus.Queued: queued++; break;
                 default: active++; break;
             }
