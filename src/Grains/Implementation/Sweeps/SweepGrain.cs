@@ -117,9 +117,43 @@ public sealed class SweepGrain(
                 var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
                 if (run is not null) await RecordAsync(run).ConfigureAwait(true);
             }
+            await RecoverValuesAsync().ConfigureAwait(true);
             await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
             await EnsureReminderAsync().ConfigureAwait(true);
             WatchLeases();
+        }
+    }
+
+    /// <summary>
+    /// Values are written with the run table's lazy flush, so a silo that failed just after a run finished may have lost
+    /// them: read them again from the run grains for succeeded runs that have none, and tell the finished trials that
+    /// have no value yet, before the sampler is asked again.
+    /// </summary>
+    private async Task RecoverValuesAsync()
+    {
+        var s = state.State;
+        if (!(spec!.Sampler.Kind == "tpe" || spec.FoldPruning.Enabled)) return;
+        var missing = s.Runs.Select(e => e.Run).Where(r => r.Status == RunStatus.Succeeded && !s.RunLosses.ContainsKey(r.RunId)).ToList();
+        foreach (var r in missing) await ReadRunValueAsync(r).ConfigureAwait(true);
+        for (int t = 0; t < s.Trials.Count; t++)
+        {
+            if (trialUnfinished[t] != 0 || s.TrialLosses.ContainsKey(t)) continue;
+            announcedTrials.Remove(t);
+            await TrialFinishedAsync(t).ConfigureAwait(true);
+        }
+        await FlushAsync().ConfigureAwait(true);
+    }
+
+    /// <summary>Reads a succeeded run's objective value from its run grain into the run losses.</summary>
+    private async Task ReadRunValueAsync(RunInfo run)
+    {
+        var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
+        var result = await grain.GetResultAsync().ConfigureAwait(true);
+        var curve = spec!.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
+        if (ObjectiveValues.Of(spec.Objective, result, curve) is { } v)
+        {
+            state.State.RunLosses[run.RunId] = spec.Objective.AsLoss(v);
+            dirty = true;
         }
     }
 
@@ -440,17 +474,7 @@ public sealed class SweepGrain(
         var s = state.State;
         int t = run.TrialIndex;
         bool needsValues = spec!.Sampler.Kind == "tpe" || spec.FoldPruning.Enabled;
-        if (run.Status == RunStatus.Succeeded && needsValues)
-        {
-            var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
-            var result = await grain.GetResultAsync().ConfigureAwait(true);
-            var curve = spec.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
-            if (ObjectiveValues.Of(spec.Objective, result, curve) is { } v)
-            {
-                s.RunLosses[run.RunId] = spec.Objective.AsLoss(v);
-                dirty = true;
-            }
-        }
+        if (run.Status == RunStatus.Succeeded && needsValues) await ReadRunValueAsync(run).ConfigureAwait(true);
         if (!s.PrunedTrials.Contains(t) && trialUnfinished[t] > 0)
         {
             string? why = run.Status == RunStatus.Pruned ? $"trial pruned: run {run.RunId} {run.LastError}" : FoldPruningReason(t);
