@@ -110,6 +110,23 @@ public sealed class TpeSamplerTests
         Assert.True(amber2Late >= 28, $"amber2 picked {amber2Late} of the last 40 trials");
     }
 
+    [Fact]
+    public void Pruned_trials_told_as_infinitely_bad_steer_the_sampler_away()
+    {
+        // Half the methods' trials were pruned (+∞); the others have equal, finite values. Later trials avoid the pruned ones.
+        var spec = SweepSpecParser.Parse("methods: [ce, amber2, soft, js_entropy]\nspace: {dropout: {type: uniform, low: 0, high: 0.5}}\nsampler: {type: tpe, seed: 2}\nbudget: {max_trials: 100}", "t");
+        var history = new List<TrialHistory>();
+        var sampler = new TpeSampler();
+        for (int i = 0; i < 80; i++)
+        {
+            var next = sampler.Next(new SamplerContext(spec, history.ToArray()))!;
+            bool pruned = next.Method is "ce" or "soft";
+            history.Add(new TrialHistory(i, next, true, pruned ? double.PositiveInfinity : 1.0));
+        }
+        int prunedLate = history.Skip(40).Count(h => h.Parameters.Method is "ce" or "soft");
+        Assert.True(prunedLate <= 8, $"pruned methods picked {prunedLate} of the last 40 trials");
+    }
+
     [Theory]
     // erfc from Abramowitz & Stegun table 7.1 (independent of the implementation).
     [InlineData(0.0, 1.0)]

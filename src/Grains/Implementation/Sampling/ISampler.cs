@@ -19,7 +19,7 @@ public interface ISampler
 /// <param name="Trials">Trials proposed so far, in order, with their objective once known (lower is better).</param>
 public sealed record SamplerContext(SweepSpec Spec, IReadOnlyList<TrialHistory> Trials);
 
-/// <summary>One earlier trial as a sampler sees it.</summary>
+/// <summary>One earlier trial as a sampler sees it; an objective of +∞ marks a trial stopped by an epoch pruner.</summary>
 public sealed record TrialHistory(int Index, TrialParameters Parameters, bool Finished, double? Objective);
 
 /// <summary>Creates the sampler a spec names.</summary>

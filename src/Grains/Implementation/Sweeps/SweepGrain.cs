@@ -543,16 +543,21 @@ public sealed class SweepGrain(
 
     /// <summary>
     /// Tells the sampler the trial's value and publishes that it finished (once per activation). The value is the mean of
-    /// its runs' values; a trial pruned by epochs has no final values and is left out of the model; a trial pruned across
-    /// folds is told the mean of the folds it finished, which were significantly worse than the best.
+    /// its runs' values; a trial pruned by epochs has no final values and is told +∞ (worse than any finished trial); a
+    /// trial pruned across folds is told the mean of the folds it finished, which were significantly worse than the best.
     /// </summary>
     private async Task TrialFinishedAsync(int t)
     {
         if (!announcedTrials.Add(t)) return;
         var s = state.State;
         var runs = TrialRuns(t).ToList();
-        bool epochPruned = runs.Any(r => r.Status == RunStatus.Pruned);
-        if (!epochPruned && SweepDecisions.TrialValue(runs.Select(r => s.RunLosses.TryGetValue(r.RunId, out double l) ? l : (double?)null)) is { } value)
+        if (runs.Any(r => r.Status == RunStatus.Pruned))
+        {
+            // No final values: told as worse than every finished trial, so the sampler avoids its region.
+            s.TrialLosses[t] = double.PositiveInfinity;
+            dirty = true;
+        }
+        else if (SweepDecisions.TrialValue(runs.Select(r => s.RunLosses.TryGetValue(r.RunId, out double l) ? l : (double?)null)) is { } value)
         {
             s.TrialLosses[t] = value;
             dirty = true;

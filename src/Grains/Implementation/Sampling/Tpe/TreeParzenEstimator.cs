@@ -4,6 +4,7 @@ using Amber.Grains.Specs;
 namespace Amber.Grains.Sampling.Tpe;
 
 /// <summary>A finished trial as the estimator sees it: its values (aligned with the space) and its objective (lower is better).</summary>
+/// <remarks>An objective of +∞ marks a trial stopped by a pruner.</remarks>
 public readonly record struct TpeObservation(IReadOnlyList<ParameterValue> Values, double Objective);
 
 /// <summary>
@@ -25,8 +26,9 @@ public sealed class TreeParzenEstimator(IReadOnlyList<SearchDimension> space, Tp
     public IReadOnlyList<SearchDimension> Space { get; } = space;
 
     /// <summary>
-    /// The next point to try, given the finished trials in the order they were proposed. Observations with a non-finite
-    /// objective or values outside the space are left out; with fewer than the start-up count the draw is uniform.
+    /// The next point to try, given the finished trials in the order they were proposed. An objective of +∞ marks a
+    /// pruned trial (ranked below every finished one, as Optuna ranks pruned trials); NaN, −∞ and values outside the
+    /// space are left out; with fewer than the start-up count the draw is uniform.
     /// </summary>
     public ParameterValue[] Suggest(IReadOnlyList<TpeObservation> observations, Random rng)
     {
@@ -37,7 +39,8 @@ public sealed class TreeParzenEstimator(IReadOnlyList<SearchDimension> space, Tp
         int n = 0;
         foreach (var o in observations)
         {
-            if (!double.IsFinite(o.Objective)) continue;
+            // +∞ marks a pruned trial: worse than every finished one, so it can only ever join the bad set.
+            if (double.IsNaN(o.Objective) || double.IsNegativeInfinity(o.Objective)) continue;
             if (!encoded.TryEncode(o.Values, numeric.AsSpan(n * nNum, nNum), categorical.AsSpan(n * nCat, nCat))) continue;
             objective[n++] = o.Objective;
         }
