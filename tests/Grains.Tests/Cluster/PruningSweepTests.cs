@@ -75,10 +75,12 @@ public sealed class PruningSweepTests(GrainClusterFixture fixture, ITestOutputHe
             method: ce
             protocol: {folds: 2, seeds: [1]}
             space: {lr: {type: log_uniform, low: 0.00001, high: 0.1}}
-            sampler: {type: random, seed: 3}
+            sampler: {type: tpe, seed: 3}
             pruner: {type: asha, min_epochs: 1, reduction_factor: 3}
             budget: {max_trials: 12, max_parallel_runs: 2}
             """);
+        // TPE is asked as capacity frees: one trial (two folds) fills the two lanes at submission.
+        Assert.Equal(2, (await Client.GetGrain<ISweepGrain>(id).GetAsync())!.PlannedRuns);
         var log = await DriveAsync(id, "wk-asha", 9, Curve);
 
         var sweep = Client.GetGrain<ISweepGrain>(id);

@@ -25,6 +25,13 @@ public sealed record TrialHistory(int Index, TrialParameters Parameters, bool Fi
 /// <summary>Creates the sampler a spec names.</summary>
 public static class Samplers
 {
+    /// <summary>
+    /// True when the sampler learns from told values (tpe), so its trials must be asked one at a time as capacity frees.
+    /// Grid and random proposals do not depend on results (random trial i is seeded by i), so asking them all at
+    /// submission proposes the same trials, tells the user at once how many runs the sweep has, and writes the sweep once.
+    /// </summary>
+    public static bool IsAdaptive(SamplerSpec sampler) => sampler.Kind == "tpe";
+
     /// <summary>The sampler for <paramref name="spec"/>.</summary>
     public static ISampler For(SweepSpec spec) => spec.Sampler.Kind switch
     {

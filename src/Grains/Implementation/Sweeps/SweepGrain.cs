@@ -68,7 +68,8 @@ public sealed class SweepGrainState
 }
 
 /// <summary>
-/// One sweep: asks its sampler for trials as parallel capacity frees (a grid is planned whole at submission) and tells it
+/// One sweep: asks its sampler for trials as parallel capacity frees (grid and random, which do not learn, are planned
+/// whole at submission) and tells it
 /// each trial's objective value when the trial's runs finish; hands its runs to the scheduler's worker lanes within the
 /// parallel budget (gathering gangs first, then the queue in order), counts outcomes by run id, finishes exactly when every
 /// run is final and no trial is left to ask, and hands out the summary task. The decisions are
@@ -212,9 +213,10 @@ public sealed class SweepGrain(
         s.Name = parsed.Name;
         s.CreatedAt = submission.SubmittedAt;
         s.Status = SweepStatus.Running;
-        if (parsed.Sampler.Kind == "grid")
+        if (!Samplers.IsAdaptive(parsed.Sampler))
         {
-            // A grid is known in full: planning it now tells the user at once how many runs the sweep will finish with.
+            // Grid and random trials do not depend on results: planning them now tells the user at once how many runs the
+            // sweep will finish with, and writes the sweep once instead of once per trial.
             var parameters = Samplers.Plan(parsed);
             for (int i = 0; i < parameters.Count; i++) AddTrial(parsed, parameters[i], submission.SubmittedAt);
             s.SamplerExhausted = true;
@@ -646,8 +648,8 @@ public sealed class SweepGrain(
         active = unfinished = 0;
         trialUnfinished.Clear();
         trialUnfinished.AddRange(new int[state.State.Trials.Count]);
-        // Grid sweeps were planned whole at submission (also those persisted before the flag existed).
-        if (spec.Sampler.Kind == "grid") state.State.SamplerExhausted = true;
+        // Grid and random sweeps were planned whole at submission (also those persisted before the flag existed).
+        if (!Samplers.IsAdaptive(spec.Sampler)) state.State.SamplerExhausted = true;
         for (int i = 0; i < state.State.Runs.Count; i++)
         {
             index[state.State.Runs[i].Run.RunId] = i;
