@@ -59,6 +59,7 @@ public sealed class SweepSpecLearningKeysTests
     [InlineData("method: ce\nfold_pruning: {alpha: 0.7}", "fold_pruning.alpha", "expected a significance level")]
     [InlineData("method: ce\nfold_pruning: {min_folds: 1}", "fold_pruning.min_folds", "out of range")]
     [InlineData("method: ce\nfold_pruning: sometimes", "fold_pruning", "expected true, false")]
+    [InlineData("method: ce\nprotocol: {folds: 2, seeds: [1]}\nfold_pruning: true", "fold_pruning.min_folds", "could never prune")]
     public void Bad_values_name_their_path(string doc, string path, string fragment)
     {
         var ex = Assert.Throws<SweepSpecException>(() => SweepSpecParser.Parse(doc, "x.yaml"));

@@ -65,6 +65,9 @@ public static class SweepSpecParser
             foreach (var d in space.Where(d => !d.IsDiscrete))
                 problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random or tpe for uniform/log_uniform"));
         }
+        if (foldPruning.Enabled && foldPruning.MinFolds > protocol.Folds.Length * protocol.Seeds.Length)
+            problems.Add(new("fold_pruning.min_folds", r.LineOf(root, "fold_pruning"),
+                $"{foldPruning.MinFolds} exceeds the runs of a trial ({protocol.Folds.Length} folds × {protocol.Seeds.Length} seeds), so it could never prune; lower it or add folds"));
         if (problems.Count == 0)
         {
             long trials = sampler.Kind == "grid" ? Math.Min(budget.MaxTrials, GridSize(space)) : budget.MaxTrials;
