@@ -77,6 +77,7 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
         try
         {
             bool repair = false;
+            int shardRows = FeatureSetStore.DefaultShardRows;
             if (await blobs.GetPropertiesAsync(FeatureSetStore.ManifestName(prefix)).ConfigureAwait(false) is not null)
             {
                 try
@@ -85,12 +86,21 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
                 }
                 catch (InvalidDataException)
                 {
-                    // A shard failed its hash or shape check: the stored set is damaged. Build it here and rewrite it.
+                    // A shard failed its hash or shape check: the stored set is damaged. Build it here and rewrite it with
+                    // the same shard layout, so the damaged blobs themselves are replaced.
                     repair = true;
+                    try
+                    {
+                        shardRows = (await FeatureSetStore.ReadManifestAsync(blobs, prefix).ConfigureAwait(false)).ShardRows;
+                    }
+                    catch (InvalidDataException)
+                    {
+                        // The manifest itself is damaged: the default layout, and a new manifest.
+                    }
                 }
             }
             var set = await Task.Run(() => Build(protocol)).ConfigureAwait(false);
-            await FeatureSetStore.WriteAsync(blobs, prefix, set, repair: repair).ConfigureAwait(false);
+            await FeatureSetStore.WriteAsync(blobs, prefix, set, shardRows, repair).ConfigureAwait(false);
             return set;
         }
         catch
