@@ -37,6 +37,8 @@ public sealed class PendingReasonsTests
         var preparing = Sweep() with { FeaturesPending = "2 of 12 shards extracted" };
         Assert.Equal("features being prepared: 2 of 12 shards extracted",
             PendingReasons.Explain(Run(RunStatus.Queued), preparing, new CapacityInfo(3, 3), 0));
+        Assert.Equal("features being prepared: 2 of 12 shards extracted; no live worker is connected to prepare them",
+            PendingReasons.Explain(Run(RunStatus.Queued), preparing, new CapacityInfo(0, 0), 0));
         Assert.StartsWith("sweep cancelled", PendingReasons.Explain(Run(RunStatus.Queued), preparing with { Status = SweepStatus.Cancelled }, new CapacityInfo(3, 3), 0));
     }
 
