@@ -100,8 +100,12 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
             {
                 var item = await scheduler.NextAsync(WorkerId, options.LongPoll, ct).ConfigureAwait(false);
                 if (item is null) continue;
-                if (item.Kind == WorkKind.Summary) await SummarizeAsync(item, ct).ConfigureAwait(false);
-                else await ExecuteAsync(item, ct).ConfigureAwait(false);
+                switch (item.Kind)
+                {
+                    case WorkKind.Summary: await SummarizeAsync(item, ct).ConfigureAwait(false); break;
+                    case WorkKind.Features: await PrepareFeaturesAsync(item, ct).ConfigureAwait(false); break;
+                    default: await ExecuteAsync(item, ct).ConfigureAwait(false); break;
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -216,6 +220,59 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
                 await abort.CancelAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// One step of a feature set: renewed like a run (a lapsed step is handed to another worker, whose answer then wins),
+    /// answered with the step's result or a failure reason without file content; bad data fails the set at once.
+    /// </summary>
+    private async Task PrepareFeaturesAsync(WorkItem item, CancellationToken ct)
+    {
+        var task = item.Features!;
+        var grain = grains.GetGrain<IFeatureSetGrain>(task.SetKey);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, item.LeaseSeconds / 3));
+        var renewer = Task.Run(async () =>
+        {
+            while (!abort.IsCancellationRequested)
+            {
+                await Task.Delay(every, abort.Token).ConfigureAwait(false);
+                try
+                {
+                    if (!await grain.RenewAsync(WorkerId, task.Step, task.Index, task.Attempt).ConfigureAwait(false))
+                    {
+                        logger.LogWarning("feature set {Key}: {Step} {Index} attempt {Attempt} was handed on; dropping it", task.SetKey, task.Step, task.Index, task.Attempt);
+                        await abort.CancelAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "feature set {Key}: renewal failed", task.SetKey);
+                }
+            }
+        }, CancellationToken.None);
+        FeatureTaskResult result;
+        try
+        {
+            result = await executor.PrepareFeaturesAsync(task, blobs, abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return;   // the step moved on to another worker
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "feature set {Key}: {Step} {Index} failed", task.SetKey, task.Step, task.Index);
+            result = new FeatureTaskResult(task.Step, task.Index, task.Attempt, Error: FailureReason(ex),
+                Permanent: ex is DataFormatException or DirectoryNotFoundException or FileNotFoundException or ArgumentException);
+        }
+        finally
+        {
+            await abort.CancelAsync().ConfigureAwait(false);
+            await renewer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (!await grain.CompleteAsync(WorkerId, result).ConfigureAwait(false))
+            logger.LogWarning("feature set {Key}: the answer to {Step} {Index} attempt {Attempt} was refused", task.SetKey, task.Step, task.Index, task.Attempt);
     }
 
     private async Task SummarizeAsync(WorkItem item, CancellationToken ct)

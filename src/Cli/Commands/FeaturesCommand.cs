@@ -74,7 +74,7 @@ public sealed class FeaturesCommand : ICommandModule
             });
             double seconds = clock.Elapsed.TotalSeconds;
             var store = new FileSystemBlobStore(pr.GetValue(outDir)!);
-            var manifest = await FeatureSetStore.WriteAsync(store, pr.GetValue(prefix)!, set!, pr.GetValue(shardRows), ct);
+            var manifest = await FeatureSetStore.WriteAsync(store, pr.GetValue(prefix)!, set!, pr.GetValue(shardRows), cancellationToken: ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{set!.Count} utterances ({report!.UtterancesRead} read, {report.Dropped.Values.Sum()} dropped) in {seconds:0.0} s = {set.Count / Math.Max(seconds, 1e-9):0} utterances/s on {Environment.ProcessorCount} cores"));
             Console.WriteLine($"speech {set.SpeechDim} dims ({set.SpeechSource}), text {(set.TextFeatures is null ? "tfidf per fold" : $"{set.TextDim} dims ({set.TextSource})")}");

@@ -22,19 +22,36 @@ public static class FeatureExtractor
     {
         options ??= new AcousticOptions();
         var names = AcousticFeatures.BuildNames(options);
-        int dim = names.Count, n = corpus.Utterances.Count;
-        var speech = new float[n * dim];
+        var speech = ExtractSpeech(corpus, 0, corpus.Utterances.Count, options, progress, maxDegreeOfParallelism, cancellationToken);
+        return FeatureSet.FromCorpus(corpus, speech, names.Count, [.. names], BuiltinSource);
+    }
+
+    /// <summary>
+    /// The built-in acoustic features of utterances <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1
+    /// (corpus order) as a <c>[count, Da]</c> matrix. Each row depends only on its own wav, so a set extracted in shards
+    /// equals the set extracted at once.
+    /// </summary>
+    /// <exception cref="DataFormatException">An utterance without a wav, an unreadable wav, or a wrong sample rate.</exception>
+    public static float[] ExtractSpeech(Corpus corpus, int first, int count, AcousticOptions? options = null, IProgress<int>? progress = null,
+        int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new AcousticOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first + count, corpus.Utterances.Count, nameof(count));
+        int dim = AcousticFeatures.BuildNames(options).Count;
+        var speech = new float[count * dim];
         var extractors = new ConcurrentBag<AcousticFeatures>();
         int done = 0;
         try
         {
-            Parallel.For(0, n, new ParallelOptions
+            Parallel.For(0, count, new ParallelOptions
             {
                 MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount,
                 CancellationToken = cancellationToken,
-            }, i =>
+            }, k =>
             {
-                var u = corpus.Utterances[i];
+                var u = corpus.Utterances[first + k];
                 if (u.WavPath is null)
                 {
                     throw new DataFormatException(corpus.Root, 0, null, "wav", u.Id, "a wav file for every utterance (load the corpus with RequireWav = true)");
@@ -45,7 +62,7 @@ public static class FeatureExtractor
                     throw new DataFormatException(u.WavPath, 0, null, "sample rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{options.SampleRate} Hz");
                 }
                 if (!extractors.TryTake(out var fx)) fx = new AcousticFeatures(options);
-                fx.Compute(samples, speech.AsSpan(i * dim, dim));
+                fx.Compute(samples, speech.AsSpan(k * dim, dim));
                 extractors.Add(fx);
                 progress?.Report(Interlocked.Increment(ref done));
             });
@@ -56,6 +73,6 @@ public static class FeatureExtractor
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             throw;
         }
-        return FeatureSet.FromCorpus(corpus, speech, dim, [.. names], BuiltinSource);
+        return speech;
     }
 }

@@ -38,6 +38,13 @@ public sealed record FeaturePipelineOptions
     public AcousticOptions Acoustic { get; init; } = new();
 }
 
+/// <summary>Feature rows of a range of utterances: speech <c>[rows, Da]</c> and, when imported, text <c>[rows, Dt]</c>.</summary>
+/// <param name="Speech">Speech features, row-major.</param>
+/// <param name="SpeechDim">Da.</param>
+/// <param name="Text">Imported text embeddings, or null (TF-IDF is built per fold).</param>
+/// <param name="TextDim">Dt (0 without imported text).</param>
+public sealed record FeatureRows(float[] Speech, int SpeechDim, float[]? Text, int TextDim);
+
 /// <summary>
 /// The one-call data path used by <c>amber run</c> and the scheduler: load a corpus, merge extra votes, compute or import
 /// features, and return a <see cref="FeatureSet"/> with its load report.
@@ -47,26 +54,50 @@ public static class FeaturePipeline
     /// <summary>Loads and featurizes the corpus.</summary>
     public static (FeatureSet Set, LoadReport Report) Build(FeaturePipelineOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
+        var (corpus, report) = LoadCorpus(options);
+        var rows = ExtractRows(corpus, options, 0, corpus.Utterances.Count, progress, cancellationToken);
+        return (Compose(corpus, options, rows), report);
+    }
+
+    /// <summary>Loads the corpus as the options say (wavs required for built-in features) and merges the extra votes.</summary>
+    public static (Corpus Corpus, LoadReport Report) LoadCorpus(FeaturePipelineOptions options)
+    {
         bool builtin = options.Speech == "builtin";
         var (corpus, report) = options.Corpus.Load(options.Iemocap with { RequireWav = builtin && options.Iemocap.RequireWav },
             options.Msp with { RequireWav = builtin && options.Msp.RequireWav });
         if (options.ExtraVotesCsv is not null) corpus = ExtraVotes.Merge(corpus, ExtraVotes.Load(options.ExtraVotesCsv), options.ExtraVoteWeight).Corpus;
+        return (corpus, report);
+    }
 
-        var ids = corpus.Utterances.Select(u => u.Id).ToArray();
+    /// <summary>
+    /// The features of utterances <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 (corpus
+    /// order): computed (built-in acoustic) or imported; imported text embeddings too. Every row depends only on its own
+    /// utterance, so shards extracted apart and put together (<see cref="Compose"/>) equal one extraction of the whole set.
+    /// </summary>
+    public static FeatureRows ExtractRows(Corpus corpus, FeaturePipelineOptions options, int first, int count, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var ids = corpus.Utterances.Skip(first).Take(count).Select(u => u.Id).ToArray();
         float[]? text = null;
         int textDim = 0;
         if (options.Text != "tfidf") (text, textDim) = Import(options.Text, ids, "--text");
-
-        if (builtin)
+        if (options.Speech == "builtin")
         {
-            var set = FeatureExtractor.ExtractBuiltin(corpus, options.Acoustic, progress, cancellationToken: cancellationToken);
-            if (text is null) return (set, report);
-            return (FeatureSet.FromCorpus(corpus, set.Speech, set.SpeechDim, set.SpeechNames, set.SpeechSource, text, textDim, options.Text), report);
+            var speech = FeatureExtractor.ExtractSpeech(corpus, first, count, options.Acoustic, progress, cancellationToken: cancellationToken);
+            return new FeatureRows(speech, AcousticFeatures.BuildNames(options.Acoustic).Count, text, textDim);
         }
-        var (speech, dim) = Import(options.Speech, ids, "--speech");
+        var (imported, dim) = Import(options.Speech, ids, "--speech");
         progress?.Report(ids.Length);
-        var names = Enumerable.Range(0, dim).Select(d => $"dim{d}").ToArray();
-        return (FeatureSet.FromCorpus(corpus, speech, dim, names, options.Speech, text, textDim, text is null ? null : options.Text), report);
+        return new FeatureRows(imported, dim, text, textDim);
+    }
+
+    /// <summary>The feature set of a corpus from its feature rows in corpus order.</summary>
+    public static FeatureSet Compose(Corpus corpus, FeaturePipelineOptions options, FeatureRows rows)
+    {
+        bool builtin = options.Speech == "builtin";
+        var names = builtin ? [.. AcousticFeatures.BuildNames(options.Acoustic)] : Enumerable.Range(0, rows.SpeechDim).Select(d => $"dim{d}").ToArray();
+        return FeatureSet.FromCorpus(corpus, rows.Speech, rows.SpeechDim, names, builtin ? FeatureExtractor.BuiltinSource : options.Speech,
+            rows.Text, rows.TextDim, rows.Text is null ? null : options.Text);
     }
 
     /// <summary>

@@ -26,16 +26,22 @@ public static class FeatureSetStore
     public static string ManifestName(string prefix) => BlobName.Validate($"{prefix.TrimEnd('/')}/manifest.json", nameof(prefix));
 
     /// <summary>Writes the set under <paramref name="prefix"/> and returns its manifest.</summary>
+    /// <param name="store">The blob store.</param>
+    /// <param name="prefix">The set's prefix.</param>
+    /// <param name="set">The set.</param>
+    /// <param name="shardRows">Rows per shard.</param>
+    /// <param name="repair">Overwrite shards that exist (their stored bytes failed a hash check) instead of trusting them.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
     public static async Task<FeatureSetManifest> WriteAsync(IBlobStore store, string prefix, FeatureSet set, int shardRows = DefaultShardRows,
-        CancellationToken cancellationToken = default)
+        bool repair = false, CancellationToken cancellationToken = default)
     {
         if (shardRows < 1) throw new ArgumentOutOfRangeException(nameof(shardRows), shardRows, "shards need at least one row");
         prefix = prefix.TrimEnd('/');
         var shards = new List<FeatureShard>();
-        shards.AddRange(await WriteMatrixAsync(store, prefix, "speech", set.Speech, set.SpeechDim, set.Count, shardRows, cancellationToken));
+        shards.AddRange(await WriteMatrixAsync(store, prefix, "speech", set.Speech, set.SpeechDim, set.Count, shardRows, repair, cancellationToken));
         if (set.TextFeatures is not null)
         {
-            shards.AddRange(await WriteMatrixAsync(store, prefix, "text", set.TextFeatures, set.TextDim, set.Count, shardRows, cancellationToken));
+            shards.AddRange(await WriteMatrixAsync(store, prefix, "text", set.TextFeatures, set.TextDim, set.Count, shardRows, repair, cancellationToken));
         }
         var c = set.ClassCount;
         var manifest = new FeatureSetManifest
@@ -66,12 +72,17 @@ public static class FeatureSetStore
     }
 
     /// <summary>Reads the set under <paramref name="prefix"/>, verifying shard hashes and shapes.</summary>
+    /// <param name="store">The blob store.</param>
+    /// <param name="prefix">The set's prefix.</param>
+    /// <param name="cacheDirectory">A local folder of shards by hash (a worker's cache), or null: a shard found there with
+    /// the right hash is not downloaded; a downloaded shard is added.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
     /// <exception cref="InvalidDataException">Missing manifest or shard, wrong hash, or inconsistent shapes.</exception>
-    public static async Task<FeatureSet> ReadAsync(IBlobStore store, string prefix, CancellationToken cancellationToken = default)
+    public static async Task<FeatureSet> ReadAsync(IBlobStore store, string prefix, string? cacheDirectory = null, CancellationToken cancellationToken = default)
     {
         var manifest = await ReadManifestAsync(store, prefix, cancellationToken);
-        var speech = await ReadMatrixAsync(store, manifest, "speech", manifest.SpeechDim, cancellationToken);
-        float[]? text = manifest.TextDim > 0 ? await ReadMatrixAsync(store, manifest, "text", manifest.TextDim, cancellationToken) : null;
+        var speech = await ReadMatrixAsync(store, manifest, "speech", manifest.SpeechDim, cacheDirectory, cancellationToken);
+        float[]? text = manifest.TextDim > 0 ? await ReadMatrixAsync(store, manifest, "text", manifest.TextDim, cacheDirectory, cancellationToken) : null;
         int c = manifest.Classes.Length;
         var soft = new float[manifest.Count * c];
         for (int i = 0; i < manifest.Count; i++)
@@ -135,48 +146,101 @@ public static class FeatureSetStore
     }
 
     private static async Task<List<FeatureShard>> WriteMatrixAsync(IBlobStore store, string prefix, string kind, float[] matrix, int dim, int count,
-        int shardRows, CancellationToken ct)
+        int shardRows, bool repair, CancellationToken ct)
     {
         var shards = new List<FeatureShard>();
         for (int first = 0; first < count; first += shardRows)
         {
             int rows = Math.Min(shardRows, count - first);
-            var bytes = NpyWriter.ToBytes(matrix.AsSpan(first * dim, rows * dim), [rows, dim]);
-            var sha = Hash(bytes);
-            var name = BlobName.Validate($"{prefix}/shards/{kind}-{sha}.npy", nameof(prefix));
-            try
-            {
-                using var body = new MemoryStream(bytes);
-                await store.PutAsync(name, body, new BlobPutOptions("application/octet-stream", Condition: BlobCondition.IfNotExists), ct);
-            }
-            catch (BlobConditionFailedException)
-            {
-                // Content-addressed: an existing blob under this name already holds these bytes.
-            }
-            shards.Add(new FeatureShard(kind, name, first, rows, dim, sha));
+            shards.Add(await WriteShardAsync(store, prefix, kind, matrix.AsMemory(first * dim, rows * dim), first, rows, dim, repair, ct));
         }
         return shards;
     }
 
-    private static async Task<float[]> ReadMatrixAsync(IBlobStore store, FeatureSetManifest manifest, string kind, int dim, CancellationToken ct)
+    /// <summary>
+    /// Writes one shard — rows <paramref name="firstRow"/> … of a <paramref name="kind"/> matrix, <c>[rows, dim]</c> — as a
+    /// content-addressed NPY blob under <paramref name="prefix"/> (create-only: an existing blob of that name holds these
+    /// bytes) and returns its entry for a manifest. <paramref name="overwrite"/> replaces an existing blob: its bytes
+    /// failed the hash check that its name promises.
+    /// </summary>
+    public static async Task<FeatureShard> WriteShardAsync(IBlobStore store, string prefix, string kind, ReadOnlyMemory<float> rows, int firstRow, int rowCount, int dim,
+        bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        if (rows.Length != rowCount * dim) throw new ArgumentException($"shard of {kind}: {rows.Length} values; expected {rowCount} × {dim}", nameof(rows));
+        var bytes = NpyWriter.ToBytes(rows.Span, [rowCount, dim]);
+        var sha = Hash(bytes);
+        var name = BlobName.Validate($"{prefix.TrimEnd('/')}/shards/{kind}-{sha}.npy", nameof(prefix));
+        try
+        {
+            using var body = new MemoryStream(bytes);
+            await store.PutAsync(name, body, new BlobPutOptions("application/octet-stream", Condition: overwrite ? null : BlobCondition.IfNotExists), cancellationToken);
+        }
+        catch (BlobConditionFailedException)
+        {
+            // Content-addressed: an existing blob under this name already holds these bytes.
+        }
+        return new FeatureShard(kind, name, firstRow, rowCount, dim, sha);
+    }
+
+    /// <summary>
+    /// Reads one shard's rows (<c>[rows, dim]</c>), from <paramref name="cacheDirectory"/> when it holds the shard's hash,
+    /// otherwise from the store (then caching it). The bytes are verified against the shard's SHA-256 and shape either way.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Missing shard, wrong hash (names both hashes), or wrong shape.</exception>
+    public static async Task<float[]> ReadShardAsync(IBlobStore store, FeatureShard shard, string? cacheDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var bytes = await ReadCachedAsync(shard, cacheDirectory, cancellationToken);
+        if (bytes is null)
+        {
+            await using (var download = await store.GetAsync(shard.Name, cancellationToken) ?? throw new InvalidDataException($"{shard.Name}: shard named in the manifest is missing"))
+            {
+                using var ms = new MemoryStream();
+                await download.Content.CopyToAsync(ms, cancellationToken);
+                bytes = ms.ToArray();
+            }
+            var sha = Hash(bytes);
+            if (sha != shard.Sha256) throw new InvalidDataException($"{shard.Name}: SHA-256 is {sha}; the manifest expects {shard.Sha256}");
+            await WriteCachedAsync(shard, bytes, cacheDirectory, cancellationToken);
+        }
+        var a = NpyReader.Read(new MemoryStream(bytes), shard.Name);
+        if (a.Shape.Length != 2 || a.Shape[0] != shard.Rows || a.Shape[1] != shard.Dim)
+        {
+            throw new InvalidDataException($"{shard.Name}: shape {a.ShapeText}; expected ({shard.Rows}, {shard.Dim})");
+        }
+        return a.Data;
+    }
+
+    private static async Task<byte[]?> ReadCachedAsync(FeatureShard shard, string? cacheDirectory, CancellationToken ct)
+    {
+        if (cacheDirectory is null) return null;
+        var path = Path.Combine(cacheDirectory, shard.Sha256 + ".npy");
+        if (!File.Exists(path)) return null;
+        var bytes = await File.ReadAllBytesAsync(path, ct);
+        if (Hash(bytes) == shard.Sha256) return bytes;
+        File.Delete(path); // a damaged cache file: fetch the shard again
+        return null;
+    }
+
+    private static async Task WriteCachedAsync(FeatureShard shard, byte[] bytes, string? cacheDirectory, CancellationToken ct)
+    {
+        if (cacheDirectory is null) return;
+        Directory.CreateDirectory(cacheDirectory);
+        var path = Path.Combine(cacheDirectory, shard.Sha256 + ".npy");
+        // Write aside, then rename: a reader never sees a half-written file (and would reject it by hash anyway).
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        await File.WriteAllBytesAsync(temp, bytes, ct);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static async Task<float[]> ReadMatrixAsync(IBlobStore store, FeatureSetManifest manifest, string kind, int dim, string? cacheDirectory, CancellationToken ct)
     {
         var matrix = new float[manifest.Count * dim];
         int covered = 0;
         foreach (var shard in manifest.Shards.Where(s => s.Kind == kind).OrderBy(s => s.FirstRow))
         {
             if (shard.FirstRow != covered || shard.Dim != dim) throw new InvalidDataException($"{shard.Name}: shard starts at row {shard.FirstRow} with {shard.Dim} columns; expected row {covered} and {dim} columns");
-            await using var download = await store.GetAsync(shard.Name, ct) ?? throw new InvalidDataException($"{shard.Name}: shard named in the manifest is missing");
-            using var ms = new MemoryStream();
-            await download.Content.CopyToAsync(ms, ct);
-            var bytes = ms.ToArray();
-            var sha = Hash(bytes);
-            if (sha != shard.Sha256) throw new InvalidDataException($"{shard.Name}: SHA-256 is {sha}; the manifest expects {shard.Sha256}");
-            var a = NpyReader.Read(new MemoryStream(bytes), shard.Name);
-            if (a.Shape.Length != 2 || a.Shape[0] != shard.Rows || a.Shape[1] != dim)
-            {
-                throw new InvalidDataException($"{shard.Name}: shape {a.ShapeText}; expected ({shard.Rows}, {dim})");
-            }
-            a.Data.CopyTo(matrix, shard.FirstRow * dim);
+            var rows = await ReadShardAsync(store, shard, cacheDirectory, ct);
+            rows.CopyTo(matrix, shard.FirstRow * dim);
             covered += shard.Rows;
         }
         if (covered != manifest.Count) throw new InvalidDataException($"{kind} shards cover {covered} rows; expected {manifest.Count}");

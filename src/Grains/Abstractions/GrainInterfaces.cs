@@ -153,3 +153,27 @@ public interface ISweepRegistryGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<IReadOnlyList<string>> ListAsync();
 }
+
+/// <summary>
+/// A feature set (corpus × features × labels) prepared once for every sweep that needs it: split into shards that idle
+/// workers extract in parallel, then assembled into a manifest. Sweeps hand its steps out before their runs, and their runs
+/// wait until it is settled.
+/// </summary>
+public interface IFeatureSetGrain : IGrainWithStringKey
+{
+    /// <summary>Starts preparing the set if nobody has (a sweep that needs it calls this); the sweep is told when it settles.</summary>
+    Task<FeatureSetInfo> PrepareAsync(FeatureSetRequest request, string sweepId);
+
+    /// <summary>The set's state.</summary>
+    Task<FeatureSetInfo> GetAsync();
+
+    /// <summary>A step for <paramref name="workerId"/> if one is free (a lapsed lease is taken back first), and the set's state.</summary>
+    Task<FeatureLeaseResult> TryLeaseAsync(string workerId);
+
+    /// <summary>Extends the lease of a step the worker holds; false when it no longer holds it (stop working on it).</summary>
+    Task<bool> RenewAsync(string workerId, FeatureStep step, int index, int attempt);
+
+    /// <summary>The worker's answer to a step; false when the step's lease had moved on (the answer is dropped).</summary>
+    Task<bool> CompleteAsync(string workerId, FeatureTaskResult result);
+}
+

@@ -6,8 +6,6 @@ namespace Amber.Training.Metrics;
 /// </summary>
 public static class Evaluation
 {
-    private const int Bins = 10;
-
     /// <summary>Metrics overall and per level; <paramref name="hardLabels"/> (optional, [N]) adds the hard-label accuracy.</summary>
     public static EvaluationReport Evaluate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> reference, int classes,
         IReadOnlyList<string> ids, ReadOnlySpan<int> hardLabels = default)
@@ -40,8 +38,7 @@ public static class Evaluation
         var entropy = new double[n];
         for (var i = 0; i < n; i++)
         {
-            // Rounded so that permuted vote patterns (equal entropy, different summation order) tie and fall to the id.
-            entropy[i] = Math.Round(RowMetrics.NormalizedEntropy(reference.Slice(i * classes, classes)), 12);
+            entropy[i] = AmbiguityKey(reference.Slice(i * classes, classes));
         }
         var order = Enumerable.Range(0, n).ToArray();
         Array.Sort(order, (a, b) =>
@@ -62,87 +59,20 @@ public static class Evaluation
     public static MetricValues Compute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> reference, int classes,
         IReadOnlyList<int> rows, ReadOnlySpan<int> hardLabels = default)
     {
-        var n = rows.Count;
-        if (n == 0)
-        {
-            return MetricValues.Empty;
-        }
-        double bc = 0, js = 0, kl = 0, r2Sample = 0, hardCorrect = 0;
-        var correct = 0;
-        var ties = 0;
-        var confusion = new long[classes, classes]; // [reference class, predicted class]
-        var binCount = new long[Bins];
-        var binGap = new double[Bins];
-        var mean = new double[classes];
+        var accumulator = new MetricAccumulator(classes);
         foreach (var i in rows)
         {
-            var p = predicted.Slice(i * classes, classes);
-            var y = reference.Slice(i * classes, classes);
-            bc += RowMetrics.Bhattacharyya(p, y);
-            js += RowMetrics.JensenShannonBits(p, y);
-            kl += RowMetrics.KlReferenceToPrediction(p, y);
-            r2Sample += RowMetrics.SquaredPearson(p, y);
-            var predictedClass = RowMetrics.ArgMax(p);
-            var referenceClass = RowMetrics.ArgMax(y);
-            var maxCount = 0;
-            foreach (var v in y)
-            {
-                maxCount += v == y[referenceClass] ? 1 : 0;
-            }
-            ties += maxCount > 1 ? 1 : 0;
-            var isCorrect = predictedClass == referenceClass;
-            correct += isCorrect ? 1 : 0;
-            confusion[referenceClass, predictedClass]++;
-            if (!hardLabels.IsEmpty)
-            {
-                hardCorrect += hardLabels[i] == predictedClass ? 1 : 0;
-            }
-            double confidence = p[predictedClass];
-            var bin = Math.Clamp((int)Math.Ceiling(confidence * Bins) - 1, 0, Bins - 1);
-            binCount[bin]++;
-            binGap[bin] += (isCorrect ? 1.0 : 0.0) - confidence;
-            for (var c = 0; c < classes; c++)
-            {
-                mean[c] += y[c];
-            }
+            accumulator.Add(predicted.Slice(i * classes, classes), reference.Slice(i * classes, classes),
+                hardLabels.IsEmpty ? null : hardLabels[i]);
         }
-        var r2 = 0.0;
-        for (var c = 0; c < classes; c++)
-        {
-            mean[c] /= n;
-            double ssTot = 0, ssRes = 0;
-            foreach (var i in rows)
-            {
-                double y = reference[i * classes + c], p = predicted[i * classes + c];
-                ssTot += (y - mean[c]) * (y - mean[c]);
-                ssRes += (y - p) * (y - p);
-            }
-            // scikit-learn's force_finite: a constant column scores 1 if predicted exactly, else 0.
-            r2 += ssTot == 0 ? (ssRes == 0 ? 1.0 : 0.0) : 1.0 - ssRes / ssTot;
-        }
-        r2 /= classes;
-        double f1Macro = 0, f1Weighted = 0;
-        for (var c = 0; c < classes; c++)
-        {
-            long tp = confusion[c, c], support = 0, predictedCount = 0;
-            for (var k = 0; k < classes; k++)
-            {
-                support += confusion[c, k];
-                predictedCount += confusion[k, c];
-            }
-            var denominator = support + predictedCount; // = 2tp + fp + fn
-            var f1 = denominator == 0 ? 0.0 : 2.0 * tp / denominator;
-            f1Macro += f1;
-            f1Weighted += f1 * support;
-        }
-        var ece = 0.0;
-        for (var b = 0; b < Bins; b++)
-        {
-            ece += Math.Abs(binGap[b]) / n;
-        }
-        return new MetricValues(n, bc / n, js / n, kl / n, r2, r2Sample / n, (double)correct / n, f1Macro / classes,
-            f1Weighted / n, ece, ties, hardLabels.IsEmpty ? double.NaN : hardCorrect / n);
+        return accumulator.ToValues();
     }
+
+    /// <summary>
+    /// The ranking key of a reference for the ambiguity tertiles: its normalised entropy rounded to 12 decimals, so that
+    /// permuted vote patterns (equal entropy, different summation order) tie and fall to the id.
+    /// </summary>
+    public static double AmbiguityKey(ReadOnlySpan<float> reference) => Math.Round(RowMetrics.NormalizedEntropy(reference), 12);
 
     private static int Validate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> reference, int classes,
         IReadOnlyList<string> ids, ReadOnlySpan<int> hardLabels)

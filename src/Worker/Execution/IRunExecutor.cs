@@ -15,4 +15,13 @@ public interface IRunExecutor
 {
     /// <summary>Runs the attempt and returns its final metrics; progress goes through <paramref name="context"/>.</summary>
     Task<RunOutcome> ExecuteAsync(RunAssignment run, IRunContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Does one step of preparing a sweep's feature set (plan, a shard, the manifest) and answers it. An executor that
+    /// reads no feature set answers the plan with zero utterances, which makes the set ready at once: this default.
+    /// </summary>
+    Task<FeatureTaskResult> PrepareFeaturesAsync(FeatureTask task, Amber.Storage.Blobs.IBlobStore blobs, CancellationToken cancellationToken) =>
+        Task.FromResult(task.Step == FeatureStep.Plan
+            ? new FeatureTaskResult(task.Step, task.Index, task.Attempt, Plan: new FeaturePlan(0, 1, "none"))
+            : new FeatureTaskResult(task.Step, task.Index, task.Attempt, Error: $"this executor reads no feature set and cannot do step {task.Step}", Permanent: true));
 }

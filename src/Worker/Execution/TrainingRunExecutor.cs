@@ -108,6 +108,10 @@ public sealed class TrainingRunExecutor : IRunExecutor
         return new RunOutcome(RunResultRows.SiloMetrics(metricRows.Where(r => r.Split == "test")), artifacts, fit.Curves.Count);
     }
 
+    /// <inheritdoc />
+    public Task<FeatureTaskResult> PrepareFeaturesAsync(FeatureTask task, IBlobStore blobs, CancellationToken cancellationToken) =>
+        Features.PrepareAsync(task, blobs, cancellationToken);
+
     private static async Task<TrainingSession> StartSessionAsync(IRunContext context, FoldInputs inputs, ModelConfig model, RunHyperparameters hp, CancellationToken ct)
     {
         var checkpoint = await context.LoadLatestCheckpointAsync(ct).ConfigureAwait(false);

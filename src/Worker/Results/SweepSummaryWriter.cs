@@ -7,10 +7,11 @@ using Amber.Storage.Results;
 namespace Amber.Worker.Results;
 
 /// <summary>
-/// The summary task a worker runs when a sweep finishes: it reads every succeeded run's
-/// <c>metrics.parquet</c> and <c>predictions.parquet</c> back from the blob store and writes
-/// <c>results/&lt;sweep&gt;/summary.parquet</c> (<see cref="SweepAggregation"/>). Rewriting is an atomic replace with the
-/// same content, so a repeated task (its worker died before reporting) is harmless.
+/// The summary task a worker runs when a sweep finishes: trial by trial, it publishes every succeeded run's committed files,
+/// reads their <c>metrics.parquet</c>, folds their <c>predictions.parquet</c> into pooled metrics one run at a time
+/// (<see cref="PooledEvaluation"/>), and writes <c>results/&lt;sweep&gt;/summary.parquet</c> (<see cref="SweepAggregation"/>).
+/// Memory holds one trial's metric rows and one run's predictions, whatever the sweep's size. Rewriting is an atomic
+/// replace with the same content, so a repeated task (its worker died before reporting) is harmless.
 /// </summary>
 public sealed class SweepSummaryWriter
 {
@@ -20,34 +21,40 @@ public sealed class SweepSummaryWriter
     /// </summary>
     public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var inputs = new List<RunResultsInput>();
+        var rows = new List<SummaryRow>();
         IReadOnlyList<string>? classes = null;
         foreach (var trial in sweep.Trials)
         {
+            var metrics = new List<(RunIdentity, IReadOnlyList<Amber.Storage.Results.MetricRow>)>();
+            var pool = new List<PooledRun>();
             foreach (var run in trial.Runs.Where(r => r.Status == "succeeded"))
             {
                 var identity = new RunIdentity(sweep.SweepId, trial.TrialId, run.Fold, run.Seed);
                 // The committed attempt's files (recorded by the run grain at the commit) become the run's published results.
                 var prefix = run.Artifacts.TryGetValue("metrics", out var committed) ? committed[..(committed.LastIndexOf('/') + 1)] : ResultsLayout.RunPrefix(identity);
                 await PublishAsync(blobs, prefix, ResultsLayout.RunPrefix(identity), cancellationToken).ConfigureAwait(false);
-                var metrics = await ResultsReader.ReadMetricsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
-                var predictions = await ResultsReader.ReadPredictionsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
-                if (metrics is null || predictions is null)
+                var file = await ResultsReader.ReadMetricsAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
+                if (file is null)
                 {
                     // A run that succeeded under another executor (e.g. the no-op one) has no result files to aggregate.
                     continue;
                 }
-                var fileClasses = predictions.Metadata.EffectiveClasses;
-                if (classes is not null && !classes.SequenceEqual(fileClasses, StringComparer.Ordinal))
+                classes = SameClasses(classes, file.Metadata.EffectiveClasses, file.BlobName);
+                metrics.Add((identity, file.Rows));
+                var sweepClasses = classes;
+                pool.Add(new PooledRun(identity, async ct =>
                 {
-                    throw new InvalidDataException($"{predictions.BlobName}: classes {string.Join(",", fileClasses)} differ from {string.Join(",", classes)} of the sweep's other runs");
-                }
-                classes = fileClasses;
-                inputs.Add(new RunResultsInput(identity, metrics.Rows, predictions.Rows));
+                    var predictions = await ResultsReader.ReadPredictionsAsync(blobs, prefix, ct).ConfigureAwait(false);
+                    if (predictions is null) return [];
+                    SameClasses(sweepClasses, predictions.Metadata.EffectiveClasses, predictions.BlobName);
+                    return predictions.Rows;
+                }));
             }
+            if (metrics.Count == 0) continue;
+            var pooled = await PooledEvaluation.EvaluateAsync(pool, classes!, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(SweepAggregation.SummarizeTrial(trial.TrialId, metrics, pooled));
         }
-        if (inputs.Count == 0) return;
-        var rows = SweepAggregation.Summarize(inputs, classes!);
+        if (rows.Count == 0) return;
         var config = JsonSerializer.Serialize(new
         {
             sweep = sweep.SweepId,
@@ -57,6 +64,15 @@ public sealed class SweepSummaryWriter
             spec = sweep.SpecText,
         });
         await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IReadOnlyList<string> SameClasses(IReadOnlyList<string>? sweep, IReadOnlyList<string> file, string blobName)
+    {
+        if (sweep is not null && !sweep.SequenceEqual(file, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException($"{blobName}: classes {string.Join(",", file)} differ from {string.Join(",", sweep)} of the sweep's other runs");
+        }
+        return file;
     }
 
     /// <summary>

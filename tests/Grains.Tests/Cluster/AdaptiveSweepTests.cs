@@ -37,7 +37,7 @@ public sealed class AdaptiveSweepTests(GrainClusterFixture fixture) : IClassFixt
         {
             cts.Token.ThrowIfCancellationRequested();
             var item = await scheduler.NextAsync("wk-adaptive", TimeSpan.FromMilliseconds(300));
-            if (item is null) continue;
+            if (item is null || await fixture.AnswerFeaturesAsync("wk-adaptive", item)) continue;
             if (item.Kind == WorkKind.Summary)
             {
                 await Client.GetGrain<ISweepGrain>(item.SweepId!).CompleteSummaryAsync("wk-adaptive", item.SummaryAttempt, null);

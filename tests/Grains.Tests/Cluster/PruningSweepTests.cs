@@ -27,7 +27,7 @@ public sealed class PruningSweepTests(GrainClusterFixture fixture, ITestOutputHe
         {
             cts.Token.ThrowIfCancellationRequested();
             var item = await scheduler.NextAsync(worker, TimeSpan.FromMilliseconds(300));
-            if (item is null) continue;
+            if (item is null || await fixture.AnswerFeaturesAsync(worker, item)) continue;
             if (item.Kind == WorkKind.Summary)
             {
                 await Client.GetGrain<ISweepGrain>(item.SweepId!).CompleteSummaryAsync(worker, item.SummaryAttempt, null);

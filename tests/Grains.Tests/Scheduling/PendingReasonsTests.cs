@@ -31,6 +31,17 @@ public sealed class PendingReasonsTests
         { RunStatus.Queued, 1, 0, 0, 4, SweepStatus.Running, 2, 1, 0, "queued: next in line" },
     };
 
+    [Fact]
+    public void A_queued_run_waits_for_its_feature_set_before_anything_else_but_cancellation()
+    {
+        var preparing = Sweep() with { FeaturesPending = "2 of 12 shards extracted" };
+        Assert.Equal("features being prepared: 2 of 12 shards extracted",
+            PendingReasons.Explain(Run(RunStatus.Queued), preparing, new CapacityInfo(3, 3), 0));
+        Assert.Equal("features being prepared: 2 of 12 shards extracted; no live worker is connected to prepare them",
+            PendingReasons.Explain(Run(RunStatus.Queued), preparing, new CapacityInfo(0, 0), 0));
+        Assert.StartsWith("sweep cancelled", PendingReasons.Explain(Run(RunStatus.Queued), preparing with { Status = SweepStatus.Cancelled }, new CapacityInfo(3, 3), 0));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Explains_why_a_run_waits(RunStatus status, int gang, int holders, int active, int max, SweepStatus sweepStatus, int live, int idle, int ahead, string? expected)

@@ -32,7 +32,7 @@ public sealed class SiloApiTests : IAsyncLifetime
     private async Task<WorkItem> NextAsync(string worker)
     {
         for (int i = 0; i < 40; i++)
-            if (await Scheduler.NextAsync(worker, TimeSpan.FromMilliseconds(500)) is { } item) return item;
+            if (await Scheduler.NextAsync(worker, TimeSpan.FromMilliseconds(500)) is { } item && !await Cluster.NoFeatureSets.AnswerAsync(factory.Cluster, worker, item)) return item;
         throw new TimeoutException($"no work for {worker}");
     }
 
@@ -116,7 +116,7 @@ public sealed class SiloApiTests : IAsyncLifetime
 
         var waiting = (await user.GetFromJsonAsync<RunView[]>($"/api/sweeps/{sweep.Id}/runs", AmberSilo.Json))!;
         Assert.Equal(8, waiting.Length);
-        Assert.All(waiting, r => Assert.Equal("no worker with capacity: no live worker is connected", r.PendingReason));
+        Assert.All(waiting, r => Assert.Equal("features being prepared: planning the shards; no live worker is connected to prepare them", r.PendingReason));
         var one = (await user.GetFromJsonAsync<RunView>($"/api/runs/{waiting[3].Id}", AmberSilo.Json))!;
         Assert.Equal(("queued", 0), (one.Status, one.Attempt));
 

@@ -17,9 +17,9 @@ public sealed class SweepAggregationTests
         new(new RunIdentity("sw", "t0", fold, seed), metrics, predictions);
 
     [Fact]
-    public void Seeds_are_averaged_per_fold_then_mean_and_sample_std_are_taken_over_folds()
+    public async Task Seeds_are_averaged_per_fold_then_mean_and_sample_std_are_taken_over_folds()
     {
-        var rows = SweepAggregation.Summarize(
+        var rows = await SweepAggregation.SummarizeAsync(
         [
             Run(1, 1, [Bc(0.6)]), Run(1, 2, [Bc(0.8)]),   // fold 1: (0.6 + 0.8) / 2 = 0.7
             Run(2, 1, [Bc(0.5)]), Run(2, 2, [Bc(0.5)]),   // fold 2: 0.5
@@ -35,9 +35,9 @@ public sealed class SweepAggregationTests
     }
 
     [Fact]
-    public void Null_values_are_left_out_and_one_fold_has_no_std()
+    public async Task Null_values_are_left_out_and_one_fold_has_no_std()
     {
-        var rows = SweepAggregation.Summarize([Run(1, 1, [Bc(0.4)]), Run(2, 1, [Bc(null)])], Classes);
+        var rows = await SweepAggregation.SummarizeAsync([Run(1, 1, [Bc(0.4)]), Run(2, 1, [Bc(null)])], Classes);
         var bc = Assert.Single(rows);
         Assert.Equal(0.4, bc.Mean!.Value, 12);
         Assert.Null(bc.Std);
@@ -46,10 +46,10 @@ public sealed class SweepAggregationTests
     }
 
     [Fact]
-    public void Three_folds_give_the_textbook_sample_std()
+    public async Task Three_folds_give_the_textbook_sample_std()
     {
         // values 0.2, 0.4, 0.9: mean 0.5; squared deviations 0.09, 0.01, 0.16 → sum 0.26; / 2 = 0.13; sqrt = 0.36055512754639896
-        var rows = SweepAggregation.Summarize([Run(1, 1, [Bc(0.2)]), Run(2, 1, [Bc(0.4)]), Run(3, 1, [Bc(0.9)])], Classes);
+        var rows = await SweepAggregation.SummarizeAsync([Run(1, 1, [Bc(0.2)]), Run(2, 1, [Bc(0.4)]), Run(3, 1, [Bc(0.9)])], Classes);
         Assert.Equal(0.5, rows[0].Mean!.Value, 12);
         Assert.Equal(0.36055512754639896, rows[0].Std!.Value, 12);
         Assert.Equal(0.36055512754639896, SweepAggregation.SampleStd([0.2, 0.4, 0.9]), 12);
@@ -57,13 +57,13 @@ public sealed class SweepAggregationTests
     }
 
     [Fact]
-    public void Pooled_values_use_every_test_prediction_with_tertiles_over_the_pool()
+    public async Task Pooled_values_use_every_test_prediction_with_tertiles_over_the_pool()
     {
         // u1: p = (1, 0),     y = (1, 0) → BC = √1 = 1,           argmax p = a = argmax y
         // u2: p = (0.5, 0.5), y = (1, 0) → BC = √0.5 = 0.7071068, argmax p = a (first maximum) = argmax y
         // u3: p = (0, 1),     y = (1, 0) → BC = 0,                argmax p = b ≠ a
         // All references are one-hot (entropy 0), so tertiles go by id: s1/u1 low, s1/u2 medium, s1/u3 high.
-        var rows = SweepAggregation.Summarize(
+        var rows = await SweepAggregation.SummarizeAsync(
         [
             Run(1, 1, [Bc(0.85), Bc(0.85, "low")],
                 Prediction("u1", [1f, 0f], [1f, 0f], "a"), Prediction("u2", [0.5f, 0.5f], [1f, 0f], "a")),
@@ -83,9 +83,9 @@ public sealed class SweepAggregationTests
     }
 
     [Fact]
-    public void Pooled_accuracy_and_levels_come_from_the_pool()
+    public async Task Pooled_accuracy_and_levels_come_from_the_pool()
     {
-        var rows = SweepAggregation.Summarize(
+        var rows = await SweepAggregation.SummarizeAsync(
         [
             Run(1, 1, [new MetricRow("accuracy", "all", "test", 1.0, 2), new MetricRow("bc", "medium", "test", 0.7, 1), new MetricRow("bc", "high", "test", 0.1, 1)],
                 Prediction("u1", [1f, 0f], [1f, 0f], "a"), Prediction("u2", [0.5f, 0.5f], [1f, 0f], "a")),
@@ -97,9 +97,9 @@ public sealed class SweepAggregationTests
     }
 
     [Fact]
-    public void Trials_are_summarized_separately_and_wrong_widths_name_the_run()
+    public async Task Trials_are_summarized_separately_and_wrong_widths_name_the_run()
     {
-        var rows = SweepAggregation.Summarize(
+        var rows = await SweepAggregation.SummarizeAsync(
         [
             new RunResultsInput(new RunIdentity("sw", "t1", 1, 1), [Bc(0.3)], []),
             new RunResultsInput(new RunIdentity("sw", "t0", 1, 1), [Bc(0.7)], []),
@@ -107,7 +107,7 @@ public sealed class SweepAggregationTests
         Assert.Equal(["t0", "t1"], rows.Select(r => r.Trial));
         Assert.Equal([0.7, 0.3], rows.Select(r => r.Mean!.Value));
 
-        var bad = Assert.Throws<InvalidDataException>(() => SweepAggregation.Summarize(
+        var bad = await Assert.ThrowsAsync<InvalidDataException>(() => SweepAggregation.SummarizeAsync(
             [Run(3, 2, [Bc(0.5)], Prediction("u9", [0.2f, 0.3f, 0.5f], [1f, 0f], "a"))], Classes));
         Assert.Contains("fold 3 seed 2", bad.Message, StringComparison.Ordinal);
         Assert.Contains("'u9'", bad.Message, StringComparison.Ordinal);

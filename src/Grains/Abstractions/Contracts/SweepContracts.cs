@@ -12,6 +12,8 @@ public sealed record SweepSubmission(string SpecText, string Source, DateTimeOff
 
 /// <summary>A sweep as the cluster reports it.</summary>
 /// <param name="Completed">The sweep finished and its summary outputs were written (or failed: see <paramref name="CompletionError"/>).</param>
+/// <param name="FeaturesPending">While the sweep's feature set is being prepared, how far it is ("3 of 12 shards
+/// extracted"); null once it is ready.</param>
 [GenerateSerializer, Immutable]
 public sealed record SweepInfo(
     string SweepId,
@@ -27,7 +29,8 @@ public sealed record SweepInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
     bool Completed,
-    string? CompletionError);
+    string? CompletionError,
+    string? FeaturesPending = null);
 
 /// <summary>A trial with its parameters (typed JSON) and run counts.</summary>
 [GenerateSerializer, Immutable]
@@ -46,6 +49,9 @@ public enum WorkKind
 
     /// <summary>Aggregate a finished sweep's run results into its summary.</summary>
     Summary,
+
+    /// <summary>One step of preparing a feature set (plan, a shard, or the manifest).</summary>
+    Features,
 }
 
 /// <summary>One piece of work for a worker lane.</summary>
@@ -55,9 +61,14 @@ public enum WorkKind
 /// <param name="SweepId">The sweep (for <see cref="WorkKind.Summary"/>).</param>
 /// <param name="SummaryAttempt">The summary attempt (fencing, for <see cref="WorkKind.Summary"/>).</param>
 /// <param name="LeaseSeconds">Lease duration; renew well before it lapses.</param>
+/// <param name="Features">The feature-set step (for <see cref="WorkKind.Features"/>).</param>
 [GenerateSerializer, Immutable]
-public sealed record WorkItem(WorkKind Kind, RunAssignment? Run, RunStatus RunStatus, string? SweepId, int SummaryAttempt, double LeaseSeconds)
+public sealed record WorkItem(WorkKind Kind, RunAssignment? Run, RunStatus RunStatus, string? SweepId, int SummaryAttempt, double LeaseSeconds,
+    FeatureTask? Features = null)
 {
+    /// <summary>A feature-set step to do.</summary>
+    public static WorkItem ForFeatures(FeatureTask task, double leaseSeconds) => new(WorkKind.Features, null, RunStatus.Queued, null, 0, leaseSeconds, task);
+
     /// <summary>A run to execute.</summary>
     public static WorkItem ForRun(RunAssignment run, RunStatus status, double leaseSeconds) => new(WorkKind.Run, run, status, run.SweepId, 0, leaseSeconds);
 

@@ -19,6 +19,10 @@ public static class PendingReasons
     {
         if (run.Status is not (RunStatus.Queued or RunStatus.Gathering)) return null;
         if (sweep.Status == SweepStatus.Cancelled) return "sweep cancelled; the run will be cancelled";
+        if (sweep.FeaturesPending is not null)
+            return capacity.LiveWorkers == 0
+                ? $"features being prepared: {sweep.FeaturesPending}; no live worker is connected to prepare them"
+                : $"features being prepared: {sweep.FeaturesPending}";
         if (run.Status == RunStatus.Gathering)
             return capacity.LiveWorkers < run.GangSize
                 ? $"gang incomplete: {run.Workers.Count} of {run.GangSize} workers hold the run, and only {capacity.LiveWorkers} workers are live"

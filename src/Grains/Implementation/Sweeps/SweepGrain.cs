@@ -102,6 +102,8 @@ public sealed class SweepGrain(
     private readonly Dictionary<int, List<string>> curveRunsByFold = [];
     private readonly HashSet<int> announcedTrials = [];
     private IGrainTimer? flushTimer;
+    // The sweep's feature set: runs are handed out only once it is settled; until then its steps are handed out instead.
+    private FeatureSetInfo? features;
 
     private string SweepId => this.GetPrimaryKeyString();
 
@@ -119,10 +121,21 @@ public sealed class SweepGrain(
                 if (run is not null) await RecordAsync(run).ConfigureAwait(true);
             }
             await RecoverValuesAsync().ConfigureAwait(true);
+            await PrepareFeaturesAsync().ConfigureAwait(true);
             await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
             await EnsureReminderAsync().ConfigureAwait(true);
             WatchLeases();
         }
+    }
+
+    private FeatureSetRequest FeatureRequest => new(spec!.Corpus, spec.Features, spec.Labels);
+
+    /// <summary>Asks the sweep's feature-set grain to prepare the set (a no-op when it is already prepared or under way).</summary>
+    private async Task PrepareFeaturesAsync()
+    {
+        if (state.State.Status.IsFinished()) return;
+        var request = FeatureRequest;
+        features = await GrainFactory.GetGrain<IFeatureSetGrain>(request.Key).PrepareAsync(request, SweepId).ConfigureAwait(true);
     }
 
     /// <summary>
@@ -224,6 +237,7 @@ public sealed class SweepGrain(
         await state.WriteStateAsync().ConfigureAwait(true);
         Load();
         await AskTrialsAsync().ConfigureAwait(true);
+        await PrepareFeaturesAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISweepRegistryGrain>(0).AddAsync(SweepId, s.CreatedAt).ConfigureAwait(true);
         await EnsureReminderAsync().ConfigureAwait(true);
         WatchLeases();
@@ -328,6 +342,15 @@ public sealed class SweepGrain(
             await state.WriteStateAsync().ConfigureAwait(true);
             dirty = false;
             return WorkItem.ForSummary(SweepId, s.SummaryAttempt, options.SummaryLeaseDuration.TotalSeconds);
+        }
+
+        // Runs wait for their feature set; meanwhile this worker gets one of its steps (plan, a shard, the manifest).
+        if (features is not { IsSettled: true })
+        {
+            var lease = await GrainFactory.GetGrain<IFeatureSetGrain>(FeatureRequest.Key).TryLeaseAsync(workerId).ConfigureAwait(true);
+            features = lease.Info;
+            if (lease.Work is not null) return lease.Work;
+            if (!features.IsSettled) return null;
         }
 
         // An incomplete gang first: all or nothing, so a half-formed gang holds as few workers as possible.
@@ -747,6 +770,6 @@ public sealed class SweepGrain(
             }
         }
         return new SweepInfo(SweepId, s.Name, s.Status, s.Runs.Count, ok, failed, cancelled, active, queued, spec?.Budget.MaxParallelRuns ?? 0,
-            s.CreatedAt, s.FinishedAt, s.Completed, s.CompletionError);
+            s.CreatedAt, s.FinishedAt, s.Completed, s.CompletionError, s.Status.IsFinished() ? null : features is { IsSettled: false } f ? f.Progress : null);
     }
 }

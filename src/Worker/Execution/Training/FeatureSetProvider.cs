@@ -13,12 +13,15 @@ using Amber.Storage.Blobs;
 namespace Amber.Worker.Execution.Training;
 
 /// <summary>
-/// Gives every run of a sweep the feature set of its corpus/features/labels spec, built once: the first run that needs
-/// it synthesizes the corpus (for <c>synthetic</c>), extracts or imports the features and writes the set to the blob
-/// store under <c>features/&lt;key&gt;/</c>; later runs (in this process or on other workers sharing the store) read it.
+/// Gives every run of a sweep the feature set of its corpus/features/labels spec, stored once in the blob store under
+/// <c>features/&lt;key&gt;/</c>. In a cluster the set's grain has workers prepare it in parallel before any run starts
+/// (<see cref="PrepareAsync"/>: plan, shards, manifest); a run then reads it, shard by shard, verifying each shard's hash,
+/// from this worker's local shard cache (<c>&lt;work&gt;/feature-cache</c>) or the store. A set that is not stored (no grain
+/// prepared it, e.g. a no-op plan) is built by the run itself, as is one whose stored shards fail their hash check — and
+/// the damaged shards are rewritten.
 /// </summary>
 /// <remarks>
-/// Concurrent runs in one process wait on the same build (one <see cref="Lazy{T}"/> per key). Across processes two
+/// Concurrent runs in one process wait on the same read or build (one <see cref="Lazy{T}"/> per key). Across processes two
 /// builders may race; the store's shards are content-addressed and the manifest is written last, so both produce the
 /// same blobs and no reader sees a torn set.
 /// </remarks>
@@ -26,7 +29,10 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<FeatureSet>>> cache = new(StringComparer.Ordinal);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LoadReport> reports = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LoadReport> reports = new(StringComparer.Ordinal);
+
+    // Corpora loaded for preparation steps, by set prefix: a worker doing several shards of one set loads the corpus once.
+    private readonly ConcurrentDictionary<string, Lazy<Task<Corpus>>> corpora = new(StringComparer.Ordinal);
 
     /// <summary>Folder for the default synthetic corpus (<c>&lt;work&gt;/synthetic</c>).</summary>
     public string WorkDirectory { get; } = Path.GetFullPath(workDirectory);
@@ -34,8 +40,20 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     /// <summary>Options of the synthetic corpus generated for <c>corpus: synthetic</c>.</summary>
     public SyntheticOptions Synthetic { get; } = synthetic ?? new SyntheticOptions();
 
+    /// <summary>This worker's cache of feature shards by hash.</summary>
+    public string ShardCacheDirectory => Path.Combine(WorkDirectory, "feature-cache");
+
+    /// <summary>Rows per shard for a corpus of <paramref name="count"/> utterances: about 32 shards, 64 to 1,024 rows each.</summary>
+    public static int ShardRowsFor(int count) => Math.Clamp((count + 31) / 32, 64, FeatureSetStore.DefaultShardRows);
+
+    /// <summary>What the sweep asks for, from a run's protocol.</summary>
+    public static FeatureSetRequest RequestOf(RunProtocol protocol) => new(protocol.Corpus, protocol.Features, protocol.Labels);
+
     /// <summary>Blob prefix of the cached set for a protocol (stable across processes).</summary>
-    public string PrefixFor(RunProtocol protocol)
+    public string PrefixFor(RunProtocol protocol) => PrefixFor(RequestOf(protocol));
+
+    /// <summary>Blob prefix of the stored set for a request, as this worker resolves it (folders, synthetic options).</summary>
+    public string PrefixFor(FeatureSetRequest protocol)
     {
         var key = new StringBuilder()
             .Append("corpus=").Append(ResolveCorpusLocation(protocol.Corpus)).Append('\n')
@@ -58,12 +76,31 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     {
         try
         {
+            bool repair = false;
+            int shardRows = FeatureSetStore.DefaultShardRows;
             if (await blobs.GetPropertiesAsync(FeatureSetStore.ManifestName(prefix)).ConfigureAwait(false) is not null)
             {
-                return await FeatureSetStore.ReadAsync(blobs, prefix).ConfigureAwait(false);
+                try
+                {
+                    return await FeatureSetStore.ReadAsync(blobs, prefix, ShardCacheDirectory).ConfigureAwait(false);
+                }
+                catch (InvalidDataException)
+                {
+                    // A shard failed its hash or shape check: the stored set is damaged. Build it here and rewrite it with
+                    // the same shard layout, so the damaged blobs themselves are replaced.
+                    repair = true;
+                    try
+                    {
+                        shardRows = (await FeatureSetStore.ReadManifestAsync(blobs, prefix).ConfigureAwait(false)).ShardRows;
+                    }
+                    catch (InvalidDataException)
+                    {
+                        // The manifest itself is damaged: the default layout, and a new manifest.
+                    }
+                }
             }
             var set = await Task.Run(() => Build(protocol)).ConfigureAwait(false);
-            await FeatureSetStore.WriteAsync(blobs, prefix, set).ConfigureAwait(false);
+            await FeatureSetStore.WriteAsync(blobs, prefix, set, shardRows, repair).ConfigureAwait(false);
             return set;
         }
         catch
@@ -72,6 +109,125 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
             cache.TryRemove(prefix, out _);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Does one step of preparing a set for its grain: <b>plan</b> — load the corpus, count its utterances, fix the shard
+    /// size (or find the set already stored); <b>shard</b> — extract one range of rows and store it content-addressed;
+    /// <b>assemble</b> — read every shard back (hash-verified; a damaged one is extracted again and rewritten) and write the
+    /// manifest. Every step first checks that this worker resolves the set to the plan's fingerprint.
+    /// </summary>
+    public async Task<FeatureTaskResult> PrepareAsync(FeatureTask task, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var prefix = PrefixFor(task.Request);
+        if (task.Step != FeatureStep.Plan && task.Plan?.Fingerprint != prefix)
+        {
+            return new FeatureTaskResult(task.Step, task.Index, task.Attempt, Permanent: true,
+                Error: $"this worker resolves the feature set to {prefix}, the plan to {task.Plan?.Fingerprint ?? "(none)"}: workers must share corpus folders and synthetic options");
+        }
+        var options = PipelineOptions(task.Request);
+        switch (task.Step)
+        {
+            case FeatureStep.Plan:
+            {
+                if (await blobs.GetPropertiesAsync(FeatureSetStore.ManifestName(prefix), cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    var stored = await FeatureSetStore.ReadManifestAsync(blobs, prefix, cancellationToken).ConfigureAwait(false);
+                    return new FeatureTaskResult(task.Step, task.Index, task.Attempt, Plan: new FeaturePlan(stored.Count, stored.ShardRows, prefix, prefix));
+                }
+                var corpus = await CorpusAsync(prefix, options).ConfigureAwait(false);
+                int count = corpus.Utterances.Count;
+                return new FeatureTaskResult(task.Step, task.Index, task.Attempt, Plan: new FeaturePlan(count, ShardRowsFor(count), prefix));
+            }
+            case FeatureStep.Shard:
+            {
+                var corpus = await CorpusOfPlanAsync(prefix, options, task.Plan!).ConfigureAwait(false);
+                var rows = await Task.Run(() => FeaturePipeline.ExtractRows(corpus, options, task.FirstRow, task.Rows, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+                var shards = new List<FeatureShardRef>
+                {
+                    ToRef(await FeatureSetStore.WriteShardAsync(blobs, prefix, "speech", rows.Speech, task.FirstRow, task.Rows, rows.SpeechDim, cancellationToken: cancellationToken).ConfigureAwait(false)),
+                };
+                if (rows.Text is not null)
+                {
+                    shards.Add(ToRef(await FeatureSetStore.WriteShardAsync(blobs, prefix, "text", rows.Text, task.FirstRow, task.Rows, rows.TextDim, cancellationToken: cancellationToken).ConfigureAwait(false)));
+                }
+                return new FeatureTaskResult(task.Step, task.Index, task.Attempt, Shards: shards);
+            }
+            default:
+            {
+                var plan = task.Plan!;
+                var corpus = await CorpusOfPlanAsync(prefix, options, plan).ConfigureAwait(false);
+                var speech = await ReadMatrixAsync(task, prefix, "speech", corpus, options, blobs, cancellationToken).ConfigureAwait(false);
+                var text = task.Shards.Any(s => s.Kind == "text") ? await ReadMatrixAsync(task, prefix, "text", corpus, options, blobs, cancellationToken).ConfigureAwait(false) : default;
+                var set = FeaturePipeline.Compose(corpus, options, new FeatureRows(speech.Matrix, speech.Dim, text.Matrix, text.Dim));
+                await FeatureSetStore.WriteAsync(blobs, prefix, set, plan.ShardRows, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Runs of this worker read the set from memory; others from their caches or the store.
+                cache.TryAdd(prefix, new Lazy<Task<FeatureSet>>(Task.FromResult(set)));
+                return new FeatureTaskResult(task.Step, task.Index, task.Attempt, Manifest: prefix);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One matrix from the stored shards, in row order. A shard whose bytes fail their hash is extracted again here and
+    /// rewritten (extraction is deterministic, so the hash must then match; if not, the corpus changed under the set).
+    /// </summary>
+    private async Task<(float[] Matrix, int Dim)> ReadMatrixAsync(FeatureTask task, string prefix, string kind, Corpus corpus, FeaturePipelineOptions options, IBlobStore blobs, CancellationToken ct)
+    {
+        var shards = task.Shards.Where(s => s.Kind == kind).OrderBy(s => s.FirstRow).ToList();
+        int dim = shards[0].Dim, covered = 0;
+        var matrix = new float[task.Plan!.Count * dim];
+        foreach (var r in shards)
+        {
+            if (r.FirstRow != covered || r.Dim != dim) throw new InvalidDataException($"{r.Name}: shard starts at row {r.FirstRow} with {r.Dim} columns; expected row {covered} and {dim} columns");
+            var shard = new FeatureShard(r.Kind, r.Name, r.FirstRow, r.Rows, r.Dim, r.Sha256);
+            float[] rows;
+            try
+            {
+                rows = await FeatureSetStore.ReadShardAsync(blobs, shard, ShardCacheDirectory, ct).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                var again = await Task.Run(() => FeaturePipeline.ExtractRows(corpus, options, r.FirstRow, r.Rows, cancellationToken: ct), ct).ConfigureAwait(false);
+                rows = kind == "text" ? again.Text! : again.Speech;
+                var rewritten = await FeatureSetStore.WriteShardAsync(blobs, prefix, kind, rows, r.FirstRow, r.Rows, dim, overwrite: true, cancellationToken: ct).ConfigureAwait(false);
+                if (rewritten.Sha256 != r.Sha256)
+                {
+                    throw new InvalidDataException($"{r.Name}: extracted again, rows {r.FirstRow}..{r.FirstRow + r.Rows - 1} hash to {rewritten.Sha256}, not {r.Sha256}: the corpus changed while the set was prepared");
+                }
+            }
+            rows.CopyTo(matrix, r.FirstRow * dim);
+            covered += r.Rows;
+        }
+        if (covered != task.Plan.Count) throw new InvalidDataException($"{kind} shards cover {covered} rows; expected {task.Plan.Count}");
+        return (matrix, dim);
+    }
+
+    private static FeatureShardRef ToRef(FeatureShard s) => new(s.Kind, s.Name, s.FirstRow, s.Rows, s.Dim, s.Sha256);
+
+    private Task<Corpus> CorpusAsync(string prefix, FeaturePipelineOptions options)
+    {
+        var lazy = corpora.GetOrAdd(prefix, _ => new Lazy<Task<Corpus>>(() => Task.Run(() =>
+        {
+            var (corpus, report) = FeaturePipeline.LoadCorpus(options);
+            reports[prefix] = report;
+            return corpus;
+        })));
+        return lazy.Value.ContinueWith(t =>
+        {
+            if (!t.IsCompletedSuccessfully) corpora.TryRemove(prefix, out _);   // a failed load is not cached
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task<Corpus> CorpusOfPlanAsync(string prefix, FeaturePipelineOptions options, FeaturePlan plan)
+    {
+        var corpus = await CorpusAsync(prefix, options).ConfigureAwait(false);
+        if (corpus.Utterances.Count != plan.Count)
+        {
+            throw new InvalidDataException($"feature set {prefix}: this worker loads {corpus.Utterances.Count} utterances, the plan counted {plan.Count}: the corpus changed while the set was prepared");
+        }
+        return corpus;
     }
 
     /// <summary>Loads the corpus and computes (or imports) its features as the protocol asks.</summary>
@@ -90,7 +246,10 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     /// The pipeline options for a protocol; generates the synthetic corpus first when the protocol names it and no copy
     /// made with the same options exists.
     /// </summary>
-    public FeaturePipelineOptions PipelineOptions(RunProtocol protocol)
+    public FeaturePipelineOptions PipelineOptions(RunProtocol protocol) => PipelineOptions(RequestOf(protocol));
+
+    /// <inheritdoc cref="PipelineOptions(RunProtocol)"/>
+    public FeaturePipelineOptions PipelineOptions(FeatureSetRequest protocol)
     {
         var labels = protocol.Labels;
         var subset = labels.TryGetValue("subset", out var s) && s == "any-vote" ? IemocapSubset.AnyVote : IemocapSubset.Consensus4;
