@@ -130,6 +130,7 @@ public sealed class RunCommand : ICommandModule
             while (true)
             {
                 var p = (await sweep.GetAsync().ConfigureAwait(false))!;
+                task.MaxValue = Math.Max(p.PlannedRuns, 1);   // a tpe sweep plans its runs as it asks trials
                 task.Value = p.Succeeded + p.Failed + p.Cancelled;
                 task.Description = string.Create(CultureInfo.InvariantCulture, $"runs: {p.Succeeded} done, {p.ActiveRuns} running, {p.Failed} failed");
                 if (p.Completed) break;
@@ -139,8 +140,11 @@ public sealed class RunCommand : ICommandModule
         var results = (await sweep.GetResultsAsync().ConfigureAwait(false))!;
         var completion = (await sweep.GetAsync().ConfigureAwait(false))!;
 
-        var failed = results.Trials.SelectMany(t => t.Runs).Where(r => r.Status != "succeeded").ToList();
+        // The runs of a pruned trial were stopped on purpose by the sweep's pruner: counted, not failures.
+        var failed = results.Trials.Where(t => t.Status != "pruned").SelectMany(t => t.Runs).Where(r => r.Status != "succeeded").ToList();
         foreach (var f in failed) await Console.Error.WriteLineAsync($"run {f.RunId} {f.Status}: {f.FailureReason}").ConfigureAwait(false);
+        if (results.Trials.Count(t => t.Status == "pruned") is > 0 and var prunedTrials)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prunedTrials} of {results.Trials.Count} trials pruned (their remaining runs were not trained)"));
         var summary = await ResultsReader.ReadSummaryAsync(blobs, sweepId, ct).ConfigureAwait(false);
         if (completion.CompletionError is not null)
             await Console.Error.WriteLineAsync($"error: writing the summary of sweep {sweepId} failed: {completion.CompletionError}").ConfigureAwait(false);

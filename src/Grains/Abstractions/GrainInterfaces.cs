@@ -37,6 +37,14 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Called by the scheduler: work of this sweep for <paramref name="workerId"/>, or null when it has none now.</summary>
     Task<WorkItem?> TryLeaseAsync(string workerId);
 
+    /// <summary>
+    /// Asked by a run grain after each epoch its running attempt reported when the sweep prunes: the reason to stop it
+    /// now, or null to continue. Interleaves (the answer reads only the sweep's in-memory curves), so a run grain waiting
+    /// for it can never deadlock with a sweep that is calling that run.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string?> ShouldPruneAsync(string runId, int attempt, EpochProgress progress);
+
     /// <summary>A run of this sweep changed (sent by the run grain without waiting; the sweep's reminder reconciles lost ones).</summary>
     [OneWay]
     Task RunChangedAsync(RunInfo run);

@@ -1,3 +1,4 @@
+using Amber.Grains.Contracts;
 using Amber.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -36,6 +37,20 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// Answers a feature-set step as an executor that reads no features does (a plan of zero utterances: ready at once);
+    /// false for other work. Tests that act as workers call it first for every item they get.
+    /// </summary>
+    public async Task<bool> AnswerFeaturesAsync(string workerId, WorkItem item)
+    {
+        if (item.Kind != WorkKind.Features) return false;
+        var task = item.Features!;
+        Assert.Equal(FeatureStep.Plan, task.Step);
+        Assert.True(await Client.GetGrain<IFeatureSetGrain>(task.SetKey).CompleteAsync(workerId,
+            new FeatureTaskResult(task.Step, task.Index, task.Attempt, Plan: new FeaturePlan(0, 1, "none"))));
+        return true;
     }
 
     /// <inheritdoc />

@@ -25,6 +25,7 @@ public sealed class RunTransitionsTests
         RunStatus.Succeeded => Apply(InStatus(RunStatus.Running), new CompleteRun("w1", 1)),
         RunStatus.Failed => Apply(Apply(Queued(retries: 0), new LeaseRun("w1", T0, Lease)), new FailRun("w1", 1, "boom")),
         RunStatus.Cancelled => Apply(Queued(), new CancelRun("user")),
+        RunStatus.Pruned => Apply(InStatus(RunStatus.Running), new PruneRun(1, "worse than the median")),
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -73,6 +74,21 @@ public sealed class RunTransitionsTests
         { RunStatus.Cancelled, "fail", Verdict.Rejected, RunStatus.Cancelled },
         { RunStatus.Cancelled, "expire", Verdict.NoChange, RunStatus.Cancelled },
         { RunStatus.Cancelled, "cancel", Verdict.NoChange, RunStatus.Cancelled },
+        // Pruning: only the running attempt can be pruned; a pruned run is finished like the others.
+        { RunStatus.Queued, "prune", Verdict.Rejected, RunStatus.Queued },
+        { RunStatus.Gathering, "prune", Verdict.Rejected, RunStatus.Gathering },
+        { RunStatus.Running, "prune", Verdict.Accepted, RunStatus.Pruned },
+        { RunStatus.Succeeded, "prune", Verdict.NoChange, RunStatus.Succeeded },
+        { RunStatus.Failed, "prune", Verdict.NoChange, RunStatus.Failed },
+        { RunStatus.Cancelled, "prune", Verdict.NoChange, RunStatus.Cancelled },
+        { RunStatus.Pruned, "lease", Verdict.Rejected, RunStatus.Pruned },
+        { RunStatus.Pruned, "renew", Verdict.Rejected, RunStatus.Pruned },
+        { RunStatus.Pruned, "progress", Verdict.Rejected, RunStatus.Pruned },
+        { RunStatus.Pruned, "complete", Verdict.Rejected, RunStatus.Pruned },
+        { RunStatus.Pruned, "fail", Verdict.Rejected, RunStatus.Pruned },
+        { RunStatus.Pruned, "expire", Verdict.NoChange, RunStatus.Pruned },
+        { RunStatus.Pruned, "cancel", Verdict.NoChange, RunStatus.Pruned },
+        { RunStatus.Pruned, "prune", Verdict.NoChange, RunStatus.Pruned },
     };
 
     [Theory]
@@ -92,6 +108,7 @@ public sealed class RunTransitionsTests
             "fail" => new FailRun("w1", attempt, "oops"),
             "expire" => new ExpireLeases(T0 + Lease),
             "cancel" => new CancelRun("user cancelled"),
+            "prune" => new PruneRun(attempt, "pruned by the median pruner"),
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
         };
         var d = RunTransitions.Decide(s, c);
@@ -103,6 +120,23 @@ public sealed class RunTransitionsTests
             Assert.Empty(d.Events);
             Assert.False(string.IsNullOrEmpty(d.Reason));
         }
+    }
+
+    [Fact]
+    public void A_prune_of_an_older_attempt_is_refused()
+    {
+        var s = Apply(Queued(retries: 2), new LeaseRun("w1", T0, Lease));
+        s = Apply(s, new ExpireLeases(T0 + Lease));
+        s = Apply(s, new LeaseRun("w2", T0 + Lease, Lease));
+        var d = RunTransitions.Decide(s, new PruneRun(1, "late"));
+        Assert.Equal(Verdict.Rejected, d.Verdict);
+        Assert.Equal(RunStatus.Running, d.State.Status);
+        var pruned = RunTransitions.Decide(s, new PruneRun(2, "worse"));
+        Assert.Equal(Verdict.Accepted, pruned.Verdict);
+        var finished = Assert.Single(pruned.Events.OfType<RunFinished>());
+        Assert.Equal(RunStatus.Pruned, finished.Status);
+        Assert.Equal(["w2"], finished.ReleasedWorkers);
+        Assert.True(finished.WasActive);
     }
 
     [Fact]

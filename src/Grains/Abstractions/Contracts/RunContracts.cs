@@ -161,7 +161,11 @@ public sealed record RunPlan(
     TrialParameters Parameters,
     RunProtocol Protocol,
     int GangSize,
-    int MaxRetries);
+    int MaxRetries)
+{
+    /// <summary>The sweep prunes by learning curves: the run grain asks it after every reported epoch.</summary>
+    [Id(100)] public bool AskToPrune { get; init; }
+}
 
 /// <summary>The answer to a lease: the work item when granted, else why not, with the run as it is now.</summary>
 [GenerateSerializer, Immutable]

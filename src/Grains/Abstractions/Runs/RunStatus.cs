@@ -15,13 +15,15 @@ public enum RunStatus
     Failed,
     /// <summary>Finished because it or its sweep was cancelled.</summary>
     Cancelled,
+    /// <summary>Stopped early by the sweep's pruner: its learning curve was not promising. Finished, not failed.</summary>
+    Pruned,
 }
 
 /// <summary>Helpers on <see cref="RunStatus"/>.</summary>
 public static class RunStatusExtensions
 {
-    /// <summary>Succeeded, failed or cancelled: the run can never change again.</summary>
-    public static bool IsFinished(this RunStatus s) => s is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+    /// <summary>Succeeded, failed, cancelled or pruned: the run can never change again.</summary>
+    public static bool IsFinished(this RunStatus s) => s is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Pruned;
 
     /// <summary>Holds leases (gathering or running): counts against the sweep's parallel budget.</summary>
     public static bool IsActive(this RunStatus s) => s is RunStatus.Gathering or RunStatus.Running;

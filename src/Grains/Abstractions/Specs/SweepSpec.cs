@@ -5,7 +5,7 @@ namespace Amber.Grains.Specs;
 
 /// <summary>
 /// A validated sweep: what to train (corpus, features, labels), how to evaluate (folds × seeds), what to try (search space,
-/// sampler, budget) and how to run it (gang size, retries). Produced only by <see cref="SweepSpecParser"/>, so every
+/// sampler, objective, pruners, budget) and how to run it (gang size, retries). Produced only by <see cref="SweepSpecParser"/>, so every
 /// instance has passed validation.
 /// </summary>
 public sealed record SweepSpec(
@@ -20,6 +20,15 @@ public sealed record SweepSpec(
     int GangSize,
     int Retries)
 {
+    /// <summary>What the sweep optimises (default: validation js, level all, minimised).</summary>
+    public ObjectiveSpec Objective { get; init; } = ObjectiveSpec.Default;
+
+    /// <summary>The epoch pruner (default none).</summary>
+    public PrunerSpec Pruner { get; init; } = PrunerSpec.None;
+
+    /// <summary>Pruning across folds (default off).</summary>
+    public FoldPruningSpec FoldPruning { get; init; } = FoldPruningSpec.Off;
+
     /// <summary>Runs per trial: folds × seeds.</summary>
     public int RunsPerTrial => Protocol.Folds.Length * Protocol.Seeds.Length;
 }
@@ -32,8 +41,8 @@ public sealed record SweepSpec(
 public sealed record ProtocolSpec(ImmutableArray<int> Folds, int FoldCount, ImmutableArray<int> Seeds, string Validation);
 
 /// <summary>Which sampler proposes trials.</summary>
-/// <param name="Kind">"grid" or "random".</param>
-/// <param name="Seed">Seed of the random sampler (ignored by grid).</param>
+/// <param name="Kind">"grid", "random" or "tpe" (tree-structured Parzen estimator, learns from finished trials).</param>
+/// <param name="Seed">Seed of the random and TPE samplers (ignored by grid).</param>
 public sealed record SamplerSpec(string Kind, int Seed);
 
 /// <summary>Budget of a sweep.</summary>

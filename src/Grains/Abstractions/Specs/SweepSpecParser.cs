@@ -14,7 +14,8 @@ namespace Amber.Grains.Specs;
 public static class SweepSpecParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "corpus", "features", "labels", "protocol", "method", "methods", "space", "sampler", "budget", "gang_size", "retries"];
+        ["name", "corpus", "features", "labels", "protocol", "method", "methods", "space", "sampler", "budget", "gang_size", "retries",
+         "objective", "pruner", "fold_pruning"];
 
     /// <summary>Most runs one sweep may plan; above this the budget is refused as a likely typo.</summary>
     public const int MaxPlannedRuns = 1_000_000;
@@ -53,14 +54,20 @@ public static class SweepSpecParser
         var space = ReadSpace(r, root);
         var sampler = ReadSampler(r, root);
         var budget = ReadBudget(r, root);
+        var objective = ReadObjective(r, root);
+        var pruner = ReadPruner(r, root);
+        var foldPruning = ReadFoldPruning(r, root);
         int gang = (int)(r.Int(root, "", "gang_size", 1, 1, 1024) ?? 1);
         int retries = (int)(r.Int(root, "", "retries", 2, 0, 100) ?? 2);
 
         if (sampler.Kind == "grid")
         {
             foreach (var d in space.Where(d => !d.IsDiscrete))
-                problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random for uniform/log_uniform"));
+                problems.Add(new($"space.{d.Name}", r.LineOf(root, "space"), "grid sampling needs discrete dimensions (choice, int or a fixed value); use sampler: random or tpe for uniform/log_uniform"));
         }
+        if (foldPruning.Enabled && foldPruning.MinFolds > protocol.Folds.Length * protocol.Seeds.Length)
+            problems.Add(new("fold_pruning.min_folds", r.LineOf(root, "fold_pruning"),
+                $"{foldPruning.MinFolds} exceeds the runs of a trial ({protocol.Folds.Length} folds × {protocol.Seeds.Length} seeds), so it could never prune; lower it or add folds"));
         if (problems.Count == 0)
         {
             long trials = sampler.Kind == "grid" ? Math.Min(budget.MaxTrials, GridSize(space)) : budget.MaxTrials;
@@ -69,7 +76,12 @@ public static class SweepSpecParser
                 problems.Add(new("budget.max_trials", r.LineOf(root, "budget"), $"the sweep would plan {planned} runs ({trials} trials × {protocol.Folds.Length} folds × {protocol.Seeds.Length} seeds); at most {MaxPlannedRuns} are allowed"));
         }
         if (problems.Count > 0) throw new SweepSpecException(source, problems.OrderBy(p => p.Line == 0 ? int.MaxValue : p.Line).ToList());
-        return new SweepSpec(name, corpus, features, labels, protocol, space, sampler, budget, gang, retries);
+        return new SweepSpec(name, corpus, features, labels, protocol, space, sampler, budget, gang, retries)
+        {
+            Objective = objective,
+            Pruner = pruner,
+            FoldPruning = foldPruning,
+        };
     }
 
     /// <summary>Number of points of the grid over <paramref name="space"/> (saturating at long.MaxValue).</summary>
@@ -301,13 +313,88 @@ public static class SweepSpecParser
             kind = r.String(m, "sampler", "type") ?? "grid";
             seed = (int)(r.Int(m, "sampler", "seed", 0, 0, int.MaxValue) ?? 0);
         }
-        else if (node is not null) r.Problem("sampler", node, "expected 'grid', 'random' or {type: random, seed: 7}");
-        if (kind is not ("grid" or "random"))
+        else if (node is not null) r.Problem("sampler", node, "expected 'grid', 'random', 'tpe' or {type: tpe, seed: 7}");
+        if (kind is not ("grid" or "random" or "tpe"))
         {
-            r.Problem("sampler", node!, $"'{kind}' is not a sampler; expected grid or random");
+            r.Problem("sampler", node!, $"'{kind}' is not a sampler; expected grid, random or tpe");
             kind = "grid";
         }
         return new SamplerSpec(kind, seed);
+    }
+
+    private static ObjectiveSpec ReadObjective(Reader r, YamlMappingNode root)
+    {
+        var node = r.Child(root, "objective");
+        if (node is null) return ObjectiveSpec.Default;
+        if (node is not YamlMappingNode m) { r.Problem("objective", node, "expected a mapping, e.g. {metric: js, split: validation, level: all, direction: minimize}"); return ObjectiveSpec.Default; }
+        r.CheckKeys(m, "objective", ["metric", "split", "level", "direction"]);
+        string split = r.String(m, "objective", "split") ?? "validation";
+        if (split == "val") split = "validation";
+        if (split is not ("validation" or "test"))
+        {
+            r.Problem("objective.split", r.Child(m, "split")!, $"'{split}' is not a split; expected validation or test");
+            split = "validation";
+        }
+        var metrics = split == "validation" ? ObjectiveSpec.ValidationMetrics : ObjectiveSpec.TestMetrics;
+        string metric = r.String(m, "objective", "metric") ?? "js";
+        if (!metrics.Contains(metric))
+            r.Problem("objective.metric", r.Child(m, "metric")!, $"'{metric}' is not a {split} metric; expected one of {string.Join(", ", metrics)}");
+        string level = r.String(m, "objective", "level") ?? "all";
+        if (!ObjectiveSpec.Levels.Contains(level))
+            r.Problem("objective.level", r.Child(m, "level")!, $"'{level}' is not an ambiguity level; expected one of {string.Join(", ", ObjectiveSpec.Levels)}");
+        else if (split == "validation" && level != "all")
+            r.Problem("objective.level", r.Child(m, "level")!, $"validation values are reported for the whole validation set only; use level: all, or split: test for level {level}");
+        string direction = r.String(m, "objective", "direction") ?? (ObjectiveSpec.HigherIsBetter(metric) ? "maximize" : "minimize");
+        if (direction is not ("minimize" or "maximize"))
+            r.Problem("objective.direction", r.Child(m, "direction")!, $"'{direction}' is not a direction; expected minimize or maximize");
+        return new ObjectiveSpec(metric, split, level, direction == "maximize");
+    }
+
+    private static PrunerSpec ReadPruner(Reader r, YamlMappingNode root)
+    {
+        var node = r.Child(root, "pruner");
+        if (node is null) return PrunerSpec.None;
+        string? kind = node switch
+        {
+            YamlScalarNode s => s.Value,
+            YamlMappingNode m => r.String(m, "pruner", "type"),
+            _ => null,
+        };
+        if (kind is not ("none" or "median" or "asha"))
+        {
+            r.Problem(node is YamlMappingNode pm && r.Child(pm, "type") is not null ? "pruner.type" : "pruner", node,
+                $"'{kind}' is not a pruner; expected none, median, asha or {{type: median, warmup_epochs: 5, min_runs: 4}}");
+            return PrunerSpec.None;
+        }
+        if (node is not YamlMappingNode map) return new PrunerSpec(kind);
+        r.CheckKeys(map, "pruner", kind switch
+        {
+            "median" => ["type", "warmup_epochs", "min_runs"],
+            "asha" => ["type", "min_epochs", "reduction_factor"],
+            _ => ["type"],
+        });
+        return new PrunerSpec(kind,
+            WarmupEpochs: (int)(r.Int(map, "pruner", "warmup_epochs", 5, 0, 100_000) ?? 5),
+            MinRuns: (int)(r.Int(map, "pruner", "min_runs", 4, 1, 100_000) ?? 4),
+            MinEpochs: (int)(r.Int(map, "pruner", "min_epochs", 1, 1, 100_000) ?? 1),
+            ReductionFactor: (int)(r.Int(map, "pruner", "reduction_factor", 3, 2, 100) ?? 3));
+    }
+
+    private static FoldPruningSpec ReadFoldPruning(Reader r, YamlMappingNode root)
+    {
+        var node = r.Child(root, "fold_pruning");
+        if (node is null) return FoldPruningSpec.Off;
+        if (node is YamlScalarNode s && Reader.Typed(s) is { Kind: ParameterKind.Bool } on) return on.AsBool() ? new FoldPruningSpec(true) : FoldPruningSpec.Off;
+        if (node is not YamlMappingNode m) { r.Problem("fold_pruning", node, "expected true, false or {alpha: 0.05, min_folds: 3}"); return FoldPruningSpec.Off; }
+        r.CheckKeys(m, "fold_pruning", ["alpha", "min_folds"]);
+        double alpha = 0.05;
+        if (r.Child(m, "alpha") is not null && r.Double(m, "fold_pruning", "alpha") is { } a)
+        {
+            if (a is > 0 and < 0.5) alpha = a;
+            else r.Problem("fold_pruning.alpha", r.Child(m, "alpha")!, $"value {a} is out of range; expected a significance level in (0, 0.5)");
+        }
+        int minFolds = (int)(r.Int(m, "fold_pruning", "min_folds", 3, 2, 1000) ?? 3);
+        return new FoldPruningSpec(true, alpha, minFolds);
     }
 
     private static BudgetSpec ReadBudget(Reader r, YamlMappingNode root)

@@ -24,6 +24,9 @@ public sealed record ExpireLeases(DateTimeOffset Now) : RunCommand;
 /// <summary>The run (or its sweep) is cancelled.</summary>
 public sealed record CancelRun(string Reason) : RunCommand;
 
+/// <summary>The sweep's pruner stopped attempt <paramref name="Attempt"/> after an epoch it reported.</summary>
+public sealed record PruneRun(int Attempt, string Reason) : RunCommand;
+
 /// <summary>The run started a new attempt (its whole gang holds it).</summary>
 public sealed record RunStarted(string RunId, int Attempt, IReadOnlyList<string> Workers) : GrainEvent;
 

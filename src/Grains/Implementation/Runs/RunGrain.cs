@@ -91,6 +91,13 @@ public sealed class RunGrain(
         }).ConfigureAwait(true);
         if (d.Verdict == Verdict.Accepted)
             await PublishAsync(new SweepEvent("run-progress", state.State.Run!.SweepId, state.State.Run.RunId, "running", progress)).ConfigureAwait(true);
+        if (d.Verdict == Verdict.Accepted && state.State.Plan!.AskToPrune &&
+            await GrainFactory.GetGrain<ISweepGrain>(state.State.Run!.SweepId).ShouldPruneAsync(state.State.Run.RunId, attempt, progress).ConfigureAwait(true) is { } why)
+        {
+            // Refused, so the worker stops and drops its work, as it does for a stale attempt; the run is finished.
+            var pruned = await ApplyAsync(new PruneRun(attempt, why)).ConfigureAwait(true);
+            if (pruned.Verdict == Verdict.Accepted) return new RunAck(false, RunStatus.Pruned, attempt, [], why);
+        }
         return Ack(d);
     }
 

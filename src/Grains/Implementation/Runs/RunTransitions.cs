@@ -8,7 +8,8 @@ namespace Amber.Grains.Runs;
 /// Queued ──lease──▶ Gathering (W&gt;1) ──lease by the W-th worker──▶ Running ──complete (rank 0)──▶ Succeeded
 ///   ▲                   │ member lease lapses (gang emptied)          │ fail / lease lapses: failures ≤ retries → Queued (new attempt)
 ///   └───────────────────┘                                             └──────────────────── failures &gt; retries → Failed
-/// any unfinished state ──cancel──▶ Cancelled; finished states accept nothing (repeats of the final commit are NoChange).
+/// any unfinished state ──cancel──▶ Cancelled; Running ──prune (current attempt)──▶ Pruned;
+/// finished states accept nothing (repeats of the final commit are NoChange).
 /// </code>
 /// </summary>
 public static class RunTransitions
@@ -23,6 +24,7 @@ public static class RunTransitions
         FailRun c => Fail(state, c),
         ExpireLeases c => Expire(state, c),
         CancelRun c => Cancel(state, c),
+        PruneRun c => Prune(state, c),
         _ => throw new ArgumentException($"unknown run command {command.GetType().Name}", nameof(command)),
     };
 
@@ -121,6 +123,16 @@ public static class RunTransitions
         var released = s.Members.Select(m => m.WorkerId).ToList();
         return Decisions.Accept(s with { Status = RunStatus.Cancelled, Members = [], LastError = c.Reason },
             new RunFinished(s.RunId, s.SweepId, s.TrialId, RunStatus.Cancelled, s.Attempt, c.Reason, s.Status.IsActive(), released));
+    }
+
+    private static Decision<RunState> Prune(RunState s, PruneRun c)
+    {
+        if (s.Status.IsFinished()) return Decisions.Same(s, $"run {s.RunId} is already {s.Status.ToWire()}");
+        if (c.Attempt != s.Attempt || s.Status != RunStatus.Running)
+            return Decisions.Reject(s, $"attempt {c.Attempt} of run {s.RunId} is not the running attempt");
+        var released = s.Members.Select(m => m.WorkerId).ToList();
+        return Decisions.Accept(s with { Status = RunStatus.Pruned, Members = [], LastError = c.Reason },
+            new RunFinished(s.RunId, s.SweepId, s.TrialId, RunStatus.Pruned, s.Attempt, c.Reason, true, released));
     }
 
     /// <summary>Null when <paramref name="worker"/> holds the current attempt; otherwise why the message is stale.</summary>

@@ -19,18 +19,26 @@ public interface ISampler
 /// <param name="Trials">Trials proposed so far, in order, with their objective once known (lower is better).</param>
 public sealed record SamplerContext(SweepSpec Spec, IReadOnlyList<TrialHistory> Trials);
 
-/// <summary>One earlier trial as a sampler sees it.</summary>
+/// <summary>One earlier trial as a sampler sees it; an objective of +∞ marks a trial stopped by an epoch pruner.</summary>
 public sealed record TrialHistory(int Index, TrialParameters Parameters, bool Finished, double? Objective);
 
 /// <summary>Creates the sampler a spec names.</summary>
 public static class Samplers
 {
+    /// <summary>
+    /// True when the sampler learns from told values (tpe), so its trials must be asked one at a time as capacity frees.
+    /// Grid and random proposals do not depend on results (random trial i is seeded by i), so asking them all at
+    /// submission proposes the same trials, tells the user at once how many runs the sweep has, and writes the sweep once.
+    /// </summary>
+    public static bool IsAdaptive(SamplerSpec sampler) => sampler.Kind == "tpe";
+
     /// <summary>The sampler for <paramref name="spec"/>.</summary>
     public static ISampler For(SweepSpec spec) => spec.Sampler.Kind switch
     {
         "grid" => new GridSampler(),
         "random" => new RandomSampler(),
-        _ => throw new ArgumentException($"sampler '{spec.Sampler.Kind}' is unknown; expected grid or random", nameof(spec)),
+        "tpe" => new TpeSampler(),
+        _ => throw new ArgumentException($"sampler '{spec.Sampler.Kind}' is unknown; expected grid, random or tpe", nameof(spec)),
     };
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Amber.Grains.Contracts;
 using Amber.Grains.Hosting;
 using Amber.Grains.Parameters;
+using Amber.Grains.Pruning;
 using Amber.Grains.Runs;
 using Amber.Grains.Sampling;
 using Amber.Grains.Specs;
@@ -56,12 +57,23 @@ public sealed class SweepGrainState
     [Id(12)] public DateTimeOffset? SummaryLeaseExpiresAt { get; set; }
     /// <summary>Why the sweep was cancelled.</summary>
     [Id(13)] public string? CancelReason { get; set; }
+    /// <summary>Objective values told so far, as losses (lower is better), by trial index: the sampler's model.</summary>
+    [Id(14)] public Dictionary<int, double> TrialLosses { get; set; } = [];
+    /// <summary>The sampler has nothing more to propose (a grid is planned whole at submission, so it is exhausted then).</summary>
+    [Id(15)] public bool SamplerExhausted { get; set; }
+    /// <summary>Trials stopped by a pruner (by epochs or across folds): their remaining runs were cancelled on purpose.</summary>
+    [Id(16)] public HashSet<int> PrunedTrials { get; set; } = [];
+    /// <summary>Objective values (as losses) of succeeded runs, by run id: what trial values and fold pruning read.</summary>
+    [Id(17)] public Dictionary<string, double> RunLosses { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
-/// One sweep: plans its trials and runs at submission, hands its runs to the scheduler's worker lanes within the
+/// One sweep: asks its sampler for trials as parallel capacity frees (grid and random, which do not learn, are planned
+/// whole at submission) and tells it
+/// each trial's objective value when the trial's runs finish; hands its runs to the scheduler's worker lanes within the
 /// parallel budget (gathering gangs first, then the queue in order), counts outcomes by run id, finishes exactly when every
-/// planned run is final, and hands out the summary task. A reminder reconciles with the run grains, so a lost one-way
+/// run is final and no trial is left to ask, and hands out the summary task. The decisions are
+/// <see cref="SweepDecisions"/>'s; this class loads, decides, writes and publishes. A reminder reconciles with the run grains, so a lost one-way
 /// report or a silo failure never leaves the sweep waiting.
 /// </summary>
 public sealed class SweepGrain(
@@ -81,7 +93,14 @@ public sealed class SweepGrain(
     private readonly HashSet<int> gathering = [];
     private int active;
     private int unfinished;
-    private int[] trialUnfinished = [];
+    private readonly List<int> trialUnfinished = [];
+    private ISampler? sampler;
+    private IPruner? pruner;
+    // Learning curves (objective as a loss, by epoch) of the runs that reported, by run id, and the runs by fold: the
+    // epoch pruner's view. Kept in memory only: after a reactivation the pruner compares with the runs that report again.
+    private readonly Dictionary<string, (int Attempt, List<double> Losses)> curves = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<string>> curveRunsByFold = [];
+    private readonly HashSet<int> announcedTrials = [];
     private IGrainTimer? flushTimer;
     // The sweep's feature set: runs are handed out only once it is settled; until then its steps are handed out instead.
     private FeatureSetInfo? features;
@@ -101,6 +120,7 @@ public sealed class SweepGrain(
                 var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
                 if (run is not null) await RecordAsync(run).ConfigureAwait(true);
             }
+            await RecoverValuesAsync().ConfigureAwait(true);
             await PrepareFeaturesAsync().ConfigureAwait(true);
             await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
             await EnsureReminderAsync().ConfigureAwait(true);
@@ -116,6 +136,39 @@ public sealed class SweepGrain(
         if (state.State.Status.IsFinished()) return;
         var request = FeatureRequest;
         features = await GrainFactory.GetGrain<IFeatureSetGrain>(request.Key).PrepareAsync(request, SweepId).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Values are written with the run table's lazy flush, so a silo that failed just after a run finished may have lost
+    /// them: read them again from the run grains for succeeded runs that have none, and tell the finished trials that
+    /// have no value yet, before the sampler is asked again.
+    /// </summary>
+    private async Task RecoverValuesAsync()
+    {
+        var s = state.State;
+        if (!(spec!.Sampler.Kind == "tpe" || spec.FoldPruning.Enabled)) return;
+        var missing = s.Runs.Select(e => e.Run).Where(r => r.Status == RunStatus.Succeeded && !s.RunLosses.ContainsKey(r.RunId)).ToList();
+        foreach (var r in missing) await ReadRunValueAsync(r).ConfigureAwait(true);
+        for (int t = 0; t < s.Trials.Count; t++)
+        {
+            if (trialUnfinished[t] != 0 || s.TrialLosses.ContainsKey(t)) continue;
+            announcedTrials.Remove(t);
+            await TrialFinishedAsync(t).ConfigureAwait(true);
+        }
+        await FlushAsync().ConfigureAwait(true);
+    }
+
+    /// <summary>Reads a succeeded run's objective value from its run grain into the run losses.</summary>
+    private async Task ReadRunValueAsync(RunInfo run)
+    {
+        var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
+        var result = await grain.GetResultAsync().ConfigureAwait(true);
+        var curve = spec!.Objective.Split == "validation" ? await grain.GetCurveAsync().ConfigureAwait(true) : [];
+        if (ObjectiveValues.Of(spec.Objective, result, curve) is { } v)
+        {
+            state.State.RunLosses[run.RunId] = spec.Objective.AsLoss(v);
+            dirty = true;
+        }
     }
 
     /// <summary>
@@ -168,26 +221,22 @@ public sealed class SweepGrain(
             throw new InvalidOperationException($"sweep {SweepId} exists with another document");
         }
         var parsed = SweepSpecParser.Parse(submission.SpecText, submission.Source);
-        var parameters = Samplers.Plan(parsed);
         s.SpecText = submission.SpecText;
         s.Source = submission.Source;
         s.Name = parsed.Name;
         s.CreatedAt = submission.SubmittedAt;
         s.Status = SweepStatus.Running;
-        for (int i = 0; i < parameters.Count; i++)
+        if (!Samplers.IsAdaptive(parsed.Sampler))
         {
-            string trialId = $"{SweepId}-t{i:D3}";
-            s.Trials.Add(new TrialEntry(trialId, i, parameters[i], parsed.RunsPerTrial));
-            foreach (int fold in parsed.Protocol.Folds)
-                foreach (int seed in parsed.Protocol.Seeds)
-                    s.Runs.Add(new RunEntry
-                    {
-                        Run = new RunInfo($"{trialId}-f{fold}-s{seed}", SweepId, trialId, i, fold, seed, RunStatus.Queued, 0, 0, parsed.GangSize, [], null, null,
-                            submission.SubmittedAt, new Dictionary<string, string>()),
-                    });
+            // Grid and random trials do not depend on results: planning them now tells the user at once how many runs the
+            // sweep will finish with, and writes the sweep once instead of once per trial.
+            var parameters = Samplers.Plan(parsed);
+            for (int i = 0; i < parameters.Count; i++) AddTrial(parsed, parameters[i], submission.SubmittedAt);
+            s.SamplerExhausted = true;
         }
         await state.WriteStateAsync().ConfigureAwait(true);
         Load();
+        await AskTrialsAsync().ConfigureAwait(true);
         await PrepareFeaturesAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISweepRegistryGrain>(0).AddAsync(SweepId, s.CreatedAt).ConfigureAwait(true);
         await EnsureReminderAsync().ConfigureAwait(true);
@@ -216,6 +265,7 @@ public sealed class SweepGrain(
             // A run that was never leased has no grain state: it is cancelled here, where it is planned.
             await RecordAsync(run ?? entry.Run with { Status = RunStatus.Cancelled, LastError = reason, UpdatedAt = clock.GetUtcNow() }).ConfigureAwait(true);
         }
+        await FinishIfDoneAsync().ConfigureAwait(true);
         await FlushAsync().ConfigureAwait(true);
         return Info();
     }
@@ -231,8 +281,9 @@ public sealed class SweepGrain(
         IReadOnlyList<TrialInfo> trials = s.Trials.Select(t =>
         {
             var statuses = byTrial.GetValueOrDefault(t.Index) ?? [];
-            int ok = statuses.Count(x => x == RunStatus.Succeeded), failed = statuses.Count(x => x == RunStatus.Failed), cancelled = statuses.Count(x => x == RunStatus.Cancelled);
-            return new TrialInfo(t.TrialId, t.Index, TrialStatus(t.PlannedRuns, ok, failed, cancelled), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
+            // Pruned runs count as cancelled in the counts (the API's shape predates pruning); the status says "pruned".
+            int ok = statuses.Count(x => x == RunStatus.Succeeded), failed = statuses.Count(x => x == RunStatus.Failed), cancelled = statuses.Count(x => x is RunStatus.Cancelled or RunStatus.Pruned);
+            return new TrialInfo(t.TrialId, t.Index, SweepDecisions.TrialStatus(t.PlannedRuns, statuses, s.PrunedTrials.Contains(t.Index)), t.Parameters.ToJson(), t.PlannedRuns, ok, failed, cancelled);
         }).ToList();
         return Task.FromResult(trials);
     }
@@ -270,8 +321,8 @@ public sealed class SweepGrain(
             var runs = (runsByTrial.GetValueOrDefault(t.Index) ?? [])
                 .Select(r => results.GetValueOrDefault(r.RunId) ?? new RunResult(r.RunId, r.Fold, r.Seed, r.Status.ToWire(), r.Attempt, [], new Dictionary<string, string>(), r.LastError))
                 .ToList();
-            int ok = runs.Count(x => x.Status == "succeeded"), failed = runs.Count(x => x.Status == "failed"), cancelled = runs.Count(x => x.Status == "cancelled");
-            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, TrialStatus(t.PlannedRuns, ok, failed, cancelled), runs));
+            var statuses = runs.Select(x => RunStatusExtensions.ParseRunStatus(x.Status)).ToList();
+            trials.Add(new TrialResults(SweepId, t.TrialId, t.Index, t.Parameters, SweepDecisions.TrialStatus(t.PlannedRuns, statuses, s.PrunedTrials.Contains(t.Index)), runs));
         }
         return new SweepResults(SweepId, s.Name, s.Status.ToWire(), $"sweeps/{SweepId}/", s.SpecText, trials);
     }
@@ -310,7 +361,8 @@ public sealed class SweepGrain(
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } gang) return gang;
         }
 
-        if (active >= spec!.Budget.MaxParallelRuns) return null;
+        await AskTrialsAsync().ConfigureAwait(true);
+        if (!SweepDecisions.MayLease(Counts())) return null;
         for (int i = queueCursor; i < s.Runs.Count; i++)
         {
             var entry = s.Runs[i];
@@ -320,13 +372,44 @@ public sealed class SweepGrain(
                 continue;
             }
             if (await LeaseAsync(entry, workerId).ConfigureAwait(true) is { } work) return work;
-            if (active >= spec.Budget.MaxParallelRuns) return null;
+            if (!SweepDecisions.MayLease(Counts())) return null;
         }
         return null;
     }
 
     /// <inheritdoc />
     public Task RunChangedAsync(RunInfo run) => RecordAsync(run);
+
+    /// <inheritdoc />
+    public Task<string?> ShouldPruneAsync(string runId, int attempt, EpochProgress progress)
+    {
+        // Synchronous on purpose: this call interleaves with the sweep's other turns, so it must not await.
+        if (spec is null || spec.Pruner.Kind == "none" || !index.TryGetValue(runId, out int i)) return Task.FromResult<string?>(null);
+        var run = state.State.Runs[i].Run;
+        if (run.Status.IsFinished() || progress.Epoch < 1) return Task.FromResult<string?>(null);
+        // Test objectives have no per-epoch value: the curve the run trains on (validation JS) stands in for them.
+        bool onObjective = spec.Objective.Split == "validation";
+        string key = onObjective ? spec.Objective.CurveKey : "val_js";
+        if (!progress.Values.TryGetValue(key, out double value) || !double.IsFinite(value)) return Task.FromResult<string?>(null);
+        double loss = onObjective ? spec.Objective.AsLoss(value) : value;
+        if (!curves.TryGetValue(runId, out var curve) || curve.Attempt != attempt)
+        {
+            curve = (attempt, []);
+            curves[runId] = curve;
+            if (!curveRunsByFold.TryGetValue(run.Fold, out var foldRuns)) curveRunsByFold[run.Fold] = foldRuns = [];
+            if (!foldRuns.Contains(runId)) foldRuns.Add(runId);
+        }
+        var losses = curve.Losses;
+        if (losses.Count < progress.Epoch - 1) return Task.FromResult<string?>(null);   // a gap: wait for a contiguous curve
+        if (losses.Count >= progress.Epoch) losses.RemoveRange(progress.Epoch - 1, losses.Count - progress.Epoch + 1);
+        losses.Add(loss);
+        var others = curveRunsByFold[run.Fold].Where(r => r != runId).Select(r => (IReadOnlyList<double>)curves[r].Losses).ToList();
+        pruner ??= Pruners.For(spec.Pruner);
+        string? why = pruner.ShouldPrune(new PrunerContext(runId, progress.Epoch, losses, others))
+            ? $"pruned by the {spec.Pruner.Kind} pruner at epoch {progress.Epoch} ({key} = {value:G4})"
+            : null;
+        return Task.FromResult(why);
+    }
 
     /// <inheritdoc />
     public async Task<bool> CompleteSummaryAsync(string workerId, int attempt, string? error)
@@ -360,6 +443,8 @@ public sealed class SweepGrain(
             var run = await GrainFactory.GetGrain<IRunGrain>(entry.Run.RunId).CheckLeaseAsync().ConfigureAwait(true);
             if (run is not null) await RecordAsync(run).ConfigureAwait(true);
         }
+        await AskTrialsAsync().ConfigureAwait(true);
+        await FinishIfDoneAsync().ConfigureAwait(true);
         await FlushAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
     }
@@ -370,58 +455,213 @@ public sealed class SweepGrain(
         var trial = state.State.Trials[r.TrialIndex];
         var plan = new RunPlan(r.RunId, SweepId, r.TrialId, r.TrialIndex, trial.Parameters,
             new RunProtocol(spec!.Corpus, spec.Features, spec.Labels, r.Fold, spec.Protocol.FoldCount, r.Seed, spec.Protocol.Validation),
-            spec.GangSize, spec.Retries);
+            spec.GangSize, spec.Retries) { AskToPrune = spec.Pruner.Kind != "none" };
         var result = await GrainFactory.GetGrain<IRunGrain>(r.RunId).LeaseAsync(plan, workerId).ConfigureAwait(true);
         // Whatever the answer, it tells the run's current state: a stale table entry heals here.
         await RecordAsync(result.Run).ConfigureAwait(true);
         return result.Work;
     }
 
-    /// <summary>Applies a run's report to the table; counts a final state once; finishes the sweep when every run is final.</summary>
+    /// <summary>
+    /// Applies a run's report to the table; counts a final state once; tells the sampler a trial's value when its last run
+    /// finishes; asks for new trials when capacity frees; finishes the sweep when every run is final and no trial is left.
+    /// </summary>
     private async Task RecordAsync(RunInfo run)
     {
         if (!index.TryGetValue(run.RunId, out int i)) return;
         var entry = state.State.Runs[i];
         var old = entry.Run;
-        if (old.Status.IsFinished()) return;                 // a finished run never changes, and is counted once
-        if (run.Attempt < old.Attempt) return;                // an older report arrived late
+        var verdict = SweepDecisions.OnReport(old, run);
+        if (verdict == ReportVerdict.Ignore) return;
         entry.Run = run;
         dirty = true;
         Count(i, old.Status, -1);
         Count(i, run.Status, +1);
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         if (run.Status == RunStatus.Queued && i < queueCursor) queueCursor = i;
-        if (old.Status.IsActive() && !run.Status.IsActive()) await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);
-        if (!run.Status.IsFinished())
+        bool freed = old.Status.IsActive() && !run.Status.IsActive();
+        if (verdict == ReportVerdict.Finish) await RunFinishedAsync(run).ConfigureAwait(true);
+        if (freed)
         {
-            ScheduleFlush();
-            return;
+            await AskTrialsAsync().ConfigureAwait(true);
+            await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);
         }
+        if (!await FinishIfDoneAsync().ConfigureAwait(true)) ScheduleFlush();
+    }
 
+    /// <summary>
+    /// A run just finished: a succeeded run's objective value is read (when a learning sampler or fold pruning needs it);
+    /// a pruned run, or a trial significantly worse than the best across its finished folds, stops the trial's other
+    /// runs; a trial whose runs are all final is told and announced.
+    /// </summary>
+    private async Task RunFinishedAsync(RunInfo run)
+    {
         var s = state.State;
-        if (trialUnfinished[run.TrialIndex] == 0)
+        int t = run.TrialIndex;
+        bool needsValues = spec!.Sampler.Kind == "tpe" || spec.FoldPruning.Enabled;
+        if (run.Status == RunStatus.Succeeded && needsValues) await ReadRunValueAsync(run).ConfigureAwait(true);
+        if (!s.PrunedTrials.Contains(t) && trialUnfinished[t] > 0)
         {
-            var trialRuns = s.Runs.Where(e => e.Run.TrialIndex == run.TrialIndex).ToList();
-            var t = s.Trials[run.TrialIndex];
-            string status = TrialStatus(t.PlannedRuns, trialRuns.Count(e => e.Run.Status == RunStatus.Succeeded),
-                trialRuns.Count(e => e.Run.Status == RunStatus.Failed), trialRuns.Count(e => e.Run.Status == RunStatus.Cancelled));
-            await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: t.TrialId)).ConfigureAwait(true);
+            string? why = run.Status == RunStatus.Pruned ? $"trial pruned: run {run.RunId} {run.LastError}" : FoldPruningReason(t);
+            if (why is not null)
+            {
+                s.PrunedTrials.Add(t);
+                dirty = true;
+                await StopTrialAsync(t, why).ConfigureAwait(true);
+            }
         }
-        if (unfinished == 0)
+        else if (run.Status == RunStatus.Pruned) s.PrunedTrials.Add(t);
+        if (trialUnfinished[t] == 0) await TrialFinishedAsync(t).ConfigureAwait(true);
+    }
+
+    /// <summary>Why trial <paramref name="t"/> should stop its remaining runs by the fold-pruning test, or null.</summary>
+    private string? FoldPruningReason(int t)
+    {
+        if (!spec!.FoldPruning.Enabled) return null;
+        var s = state.State;
+        var mine = UnitLosses(t);
+        if (mine.Count < spec.FoldPruning.MinFolds) return null;
+        // The best trial: every run succeeded with a value, not pruned, lowest mean loss.
+        int best = -1;
+        double bestValue = double.PositiveInfinity;
+        foreach (var (index, value) in s.TrialLosses)
         {
-            s.Status = s.Status == SweepStatus.Cancelled ? SweepStatus.Cancelled
-                : s.Runs.Any(e => e.Run.Status is RunStatus.Failed or RunStatus.Cancelled) ? SweepStatus.Failed : SweepStatus.Succeeded;
-            s.FinishedAt = clock.GetUtcNow();
-            await FlushAsync().ConfigureAwait(true);
-            await PublishAsync(new SweepEvent("sweep-finished", SweepId, Status: s.Status.ToWire())).ConfigureAwait(true);
-            await scheduler.WorkAvailableAsync(SweepId).ConfigureAwait(true);   // the summary task
-            logger.LogInformation("sweep {Sweep} finished: {Status}", SweepId, s.Status.ToWire());
+            if (index == t || s.PrunedTrials.Contains(index) || value >= bestValue) continue;
+            best = index;
+            bestValue = value;
         }
-        else
+        if (best < 0) return null;
+        var reference = UnitLosses(best);
+        if (!FoldPruning.ShouldStop(spec.FoldPruning, mine, reference)) return null;
+        var test = FoldPruning.Test(spec.FoldPruning, mine, reference)!.Value;
+        return $"trial pruned across folds: worse than trial {s.Trials[best].TrialId} on {test.Pairs} shared folds (mean difference {test.MeanDifference:G3}, one-sided paired t-test p = {test.P:G3} < {spec.FoldPruning.Alpha})";
+    }
+
+    /// <summary>The losses of trial <paramref name="t"/>'s succeeded runs by (fold, seed).</summary>
+    private Dictionary<(int Fold, int Seed), double> UnitLosses(int t)
+    {
+        var s = state.State;
+        var units = new Dictionary<(int Fold, int Seed), double>();
+        foreach (var r in TrialRuns(t))
+            if (s.RunLosses.TryGetValue(r.RunId, out double loss)) units[(r.Fold, r.Seed)] = loss;
+        return units;
+    }
+
+    /// <summary>A trial's runs: runs are appended trial by trial, folds × seeds each.</summary>
+    private IEnumerable<RunInfo> TrialRuns(int t)
+    {
+        var s = state.State;
+        int per = spec!.RunsPerTrial;
+        for (int i = t * per; i < (t + 1) * per && i < s.Runs.Count; i++) yield return s.Runs[i].Run;
+    }
+
+    /// <summary>Cancels the unfinished runs of a pruned trial; the freed budget goes to new trials.</summary>
+    private async Task StopTrialAsync(int t, string reason)
+    {
+        foreach (var r in TrialRuns(t).Where(r => !r.Status.IsFinished()).ToList())
         {
-            ScheduleFlush();
+            var info = await GrainFactory.GetGrain<IRunGrain>(r.RunId).CancelAsync(reason).ConfigureAwait(true);
+            // A run never leased has no grain state: it is cancelled here, where it is planned.
+            await RecordAsync(info ?? r with { Status = RunStatus.Cancelled, LastError = reason, UpdatedAt = clock.GetUtcNow() }).ConfigureAwait(true);
         }
     }
+
+    /// <summary>
+    /// Tells the sampler the trial's value and publishes that it finished (once per activation). The value is the mean of
+    /// its runs' values; a trial pruned by epochs has no final values and is told +∞ (worse than any finished trial); a
+    /// trial pruned across folds is told the mean of the folds it finished, which were significantly worse than the best.
+    /// </summary>
+    private async Task TrialFinishedAsync(int t)
+    {
+        if (!announcedTrials.Add(t)) return;
+        var s = state.State;
+        var runs = TrialRuns(t).ToList();
+        if (runs.Any(r => r.Status == RunStatus.Pruned))
+        {
+            // No final values: told as worse than every finished trial, so the sampler avoids its region.
+            s.TrialLosses[t] = double.PositiveInfinity;
+            dirty = true;
+        }
+        else if (SweepDecisions.TrialValue(runs.Select(r => s.RunLosses.TryGetValue(r.RunId, out double l) ? l : (double?)null)) is { } value)
+        {
+            s.TrialLosses[t] = value;
+            dirty = true;
+        }
+        string status = SweepDecisions.TrialStatus(s.Trials[t].PlannedRuns, runs.Select(r => r.Status).ToList(), s.PrunedTrials.Contains(t));
+        await PublishAsync(new SweepEvent("trial-finished", SweepId, Status: status, Detail: s.Trials[t].TrialId)).ConfigureAwait(true);
+    }
+
+    /// <summary>Finishes the sweep when <see cref="SweepDecisions.IsDone"/> says so (once); true when it is finished.</summary>
+    private async Task<bool> FinishIfDoneAsync()
+    {
+        var s = state.State;
+        if (s.FinishedAt is not null) return true;
+        if (!SweepDecisions.IsDone(Counts())) return false;
+        s.Status = SweepDecisions.FinalStatus(s.Status == SweepStatus.Cancelled, s.Runs.Select(e => (e.Run.Status, s.PrunedTrials.Contains(e.Run.TrialIndex))));
+        s.FinishedAt = clock.GetUtcNow();
+        dirty = true;
+        await FlushAsync().ConfigureAwait(true);
+        await PublishAsync(new SweepEvent("sweep-finished", SweepId, Status: s.Status.ToWire())).ConfigureAwait(true);
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);   // the summary task
+        logger.LogInformation("sweep {Sweep} finished: {Status}", SweepId, s.Status.ToWire());
+        return true;
+    }
+
+    /// <summary>
+    /// Asks the sampler for trials while <see cref="SweepDecisions.ShouldAskTrial"/> says so. Each new trial is written
+    /// before any of its runs can be leased, so a restarted sweep never proposes a different trial under the same ids.
+    /// </summary>
+    private async Task AskTrialsAsync()
+    {
+        var s = state.State;
+        if (spec is null) return;
+        bool asked = false;
+        while (SweepDecisions.ShouldAskTrial(Counts()))
+        {
+            sampler ??= Samplers.For(spec);
+            var history = s.Trials.Select(t => new TrialHistory(t.Index, t.Parameters, trialUnfinished[t.Index] == 0,
+                s.TrialLosses.TryGetValue(t.Index, out double loss) ? loss : null)).ToList();
+            if (sampler.Next(new SamplerContext(spec, history)) is not { } next)
+            {
+                s.SamplerExhausted = true;
+                asked = true;
+                break;
+            }
+            int first = s.Runs.Count;
+            AddTrial(spec, next, clock.GetUtcNow());
+            trialUnfinished.Add(0);
+            for (int r = first; r < s.Runs.Count; r++)
+            {
+                index[s.Runs[r].Run.RunId] = r;
+                Count(r, RunStatus.Queued, +1);
+            }
+            asked = true;
+        }
+        if (!asked) return;
+        await state.WriteStateAsync().ConfigureAwait(true);
+        dirty = false;
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).WorkAvailableAsync(SweepId).ConfigureAwait(true);
+    }
+
+    /// <summary>Appends a trial and its runs (folds × seeds, queued) to the state.</summary>
+    private void AddTrial(SweepSpec parsed, TrialParameters parameters, DateTimeOffset now)
+    {
+        var s = state.State;
+        int i = s.Trials.Count;
+        string trialId = $"{SweepId}-t{i:D3}";
+        s.Trials.Add(new TrialEntry(trialId, i, parameters, parsed.RunsPerTrial));
+        foreach (int fold in parsed.Protocol.Folds)
+            foreach (int seed in parsed.Protocol.Seeds)
+                s.Runs.Add(new RunEntry
+                {
+                    Run = new RunInfo($"{trialId}-f{fold}-s{seed}", SweepId, trialId, i, fold, seed, RunStatus.Queued, 0, 0, parsed.GangSize, [], null, null,
+                        now, new Dictionary<string, string>()),
+                });
+    }
+
+    /// <summary>The counts <see cref="SweepDecisions"/> looks at.</summary>
+    private SweepCounts Counts() => new(state.State.Trials.Count, spec?.Budget.MaxTrials ?? 0, state.State.SamplerExhausted, active,
+        unfinished - active, unfinished, spec?.Budget.MaxParallelRuns ?? 0, state.State.Status.IsFinished());
 
     private void Load()
     {
@@ -429,13 +669,19 @@ public sealed class SweepGrain(
         index.Clear();
         gathering.Clear();
         active = unfinished = 0;
-        trialUnfinished = new int[state.State.Trials.Count];
+        trialUnfinished.Clear();
+        trialUnfinished.AddRange(new int[state.State.Trials.Count]);
+        // Grid and random sweeps were planned whole at submission (also those persisted before the flag existed).
+        if (!Samplers.IsAdaptive(spec.Sampler)) state.State.SamplerExhausted = true;
         for (int i = 0; i < state.State.Runs.Count; i++)
         {
             index[state.State.Runs[i].Run.RunId] = i;
             Count(i, state.State.Runs[i].Run.Status, +1);
         }
         queueCursor = 0;
+        announcedTrials.Clear();
+        for (int t = 0; t < trialUnfinished.Count; t++)
+            if (trialUnfinished[t] == 0) announcedTrials.Add(t);
     }
 
     /// <summary>Adds (+1) or removes (−1) run <paramref name="i"/> in status <paramref name="status"/> to the counters.</summary>
@@ -508,9 +754,6 @@ public sealed class SweepGrain(
 
     private Task PublishAsync(SweepEvent e) => this.PublishAsync(e, logger);
 
-    private static string TrialStatus(int planned, int succeeded, int failed, int cancelled) =>
-        succeeded + failed + cancelled < planned ? "running" : failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "succeeded";
-
     private SweepInfo Info()
     {
         var s = state.State;
@@ -521,7 +764,7 @@ public sealed class SweepGrain(
             {
                 case RunStatus.Succeeded: ok++; break;
                 case RunStatus.Failed: failed++; break;
-                case RunStatus.Cancelled: cancelled++; break;
+                case RunStatus.Cancelled or RunStatus.Pruned: cancelled++; break;
                 case RunStatus.Queued: queued++; break;
                 default: active++; break;
             }
