@@ -21,9 +21,13 @@ public sealed class SweepSummaryWriter
     /// </summary>
     public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var rows = new List<SummaryRow>();
+        var baselines = Baselines(sweep.Trials);
+        var isBaseline = baselines.Values.ToHashSet(StringComparer.Ordinal);
+        var baselineValues = new Dictionary<string, TrialValues>(StringComparer.Ordinal);
+        var rowsByTrial = new Dictionary<string, IReadOnlyList<SummaryRow>>(StringComparer.Ordinal);
         IReadOnlyList<string>? classes = null;
-        foreach (var trial in sweep.Trials)
+        // Baseline trials first, so every other trial can be compared with its baseline's values as it is summarized.
+        foreach (var trial in sweep.Trials.OrderBy(t => isBaseline.Contains(t.TrialId) ? 0 : 1))
         {
             var metrics = new List<(RunIdentity, IReadOnlyList<Amber.Storage.Results.MetricRow>)>();
             var pool = new List<PooledRun>();
@@ -51,9 +55,12 @@ public sealed class SweepSummaryWriter
                 }));
             }
             if (metrics.Count == 0) continue;
+            if (isBaseline.Contains(trial.TrialId)) baselineValues[trial.TrialId] = TrialValues.Of(trial.TrialId, metrics);
             var pooled = await PooledEvaluation.EvaluateAsync(pool, classes!, cancellationToken).ConfigureAwait(false);
-            rows.AddRange(SweepAggregation.SummarizeTrial(trial.TrialId, metrics, pooled));
+            var baseline = baselines.TryGetValue(trial.TrialId, out var b) ? baselineValues.GetValueOrDefault(b) : null;
+            rowsByTrial[trial.TrialId] = SweepAggregation.SummarizeTrial(trial.TrialId, metrics, pooled, baseline);
         }
+        var rows = sweep.Trials.Where(t => rowsByTrial.ContainsKey(t.TrialId)).SelectMany(t => rowsByTrial[t.TrialId]).ToList();
         if (rows.Count == 0) return;
         var config = JsonSerializer.Serialize(new
         {
@@ -64,6 +71,22 @@ public sealed class SweepSummaryWriter
             spec = sweep.SpecText,
         });
         await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Each trial's baseline: the trial whose method is <c>ce</c> and whose other parameters are the same (none for the
+    /// <c>ce</c> trials themselves, or when the sweep has no such trial).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Baselines(IReadOnlyList<TrialResults> trials)
+    {
+        static string Method(TrialResults t) => t.Parameters.Values.TryGetValue("method", out var m) ? m.ToString() : "";
+        static string Others(TrialResults t) => string.Join("\n", t.Parameters.Values.Where(kv => kv.Key != "method")
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        var ce = trials.Where(t => Method(t) == "ce").GroupBy(Others).ToDictionary(g => g.Key, g => g.First().TrialId, StringComparer.Ordinal);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var t in trials)
+            if (Method(t) != "ce" && ce.TryGetValue(Others(t), out var baseline)) map[t.TrialId] = baseline;
+        return map;
     }
 
     private static IReadOnlyList<string> SameClasses(IReadOnlyList<string>? sweep, IReadOnlyList<string> file, string blobName)
