@@ -21,7 +21,7 @@ public sealed class SweepSummaryWriter
     /// </summary>
     public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var baselines = Baselines(sweep.Trials);
+        var baselines = TrialBaselines.For(sweep.Trials.Select(t => (t.TrialId, t.Parameters.ToJson())));
         var isBaseline = baselines.Values.ToHashSet(StringComparer.Ordinal);
         var baselineValues = new Dictionary<string, TrialValues>(StringComparer.Ordinal);
         var rowsByTrial = new Dictionary<string, IReadOnlyList<SummaryRow>>(StringComparer.Ordinal);
@@ -71,22 +71,6 @@ public sealed class SweepSummaryWriter
             spec = sweep.SpecText,
         });
         await ResultsWriter.WriteSummaryAsync(blobs, sweep.SweepId, rows, new ResultsMetadata(config, classes), cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Each trial's baseline: the trial whose method is <c>ce</c> and whose other parameters are the same (none for the
-    /// <c>ce</c> trials themselves, or when the sweep has no such trial).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> Baselines(IReadOnlyList<TrialResults> trials)
-    {
-        static string Method(TrialResults t) => t.Parameters.Values.TryGetValue("method", out var m) ? m.ToString() : "";
-        static string Others(TrialResults t) => string.Join("\n", t.Parameters.Values.Where(kv => kv.Key != "method")
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-        var ce = trials.Where(t => Method(t) == "ce").GroupBy(Others).ToDictionary(g => g.Key, g => g.First().TrialId, StringComparer.Ordinal);
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var t in trials)
-            if (Method(t) != "ce" && ce.TryGetValue(Others(t), out var baseline)) map[t.TrialId] = baseline;
-        return map;
     }
 
     private static IReadOnlyList<string> SameClasses(IReadOnlyList<string>? sweep, IReadOnlyList<string> file, string blobName)
