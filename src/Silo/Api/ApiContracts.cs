@@ -50,7 +50,15 @@ public sealed record WorkerView(string Id, string Name, string Status, int Slots
 public sealed record CurvePointView(int Epoch, string Name, double Value);
 
 /// <summary>Per trial: its parameters and mean/std/n of each (split, level, metric) over its succeeded runs.</summary>
-public sealed record TrialResultView(string TrialId, int Index, string Status, JsonElement Parameters, IReadOnlyList<MetricSummary> Metrics);
+public sealed record TrialResultView(string TrialId, int Index, string Status, JsonElement Parameters, IReadOnlyList<MetricSummary> Metrics,
+    IReadOnlyList<ComparisonView>? VsBaseline = null);
+
+/// <summary>
+/// One metric of a trial against its baseline trial (the <c>ce</c> trial with the same other parameters), paired over
+/// folds × seeds: mean difference trial − baseline with its 95 % interval, paired t and Wilcoxon p, and whether p(t) &lt; 0.05.
+/// </summary>
+public sealed record ComparisonView(string Baseline, string Split, string Level, string Name, int Pairs, double MeanDifference, double CiLow, double CiHigh,
+    double? PairedTP, double? WilcoxonP, bool Significant);
 
 /// <summary>Mean and sample standard deviation of one metric over runs (folds × seeds).</summary>
 public sealed record MetricSummary(string Split, string Level, string Name, double Mean, double Std, int N);

@@ -1,4 +1,5 @@
 using Amber.Grains.Contracts;
+using Amber.Storage.Statistics;
 
 namespace Amber.Silo.Api;
 
@@ -19,6 +20,37 @@ public static class ResultsTable
                 return new MetricSummary(g.Key.Split, g.Key.Level, g.Key.Name, mean, std, v.Length);
             })
             .ToList();
+
+    /// <summary>
+    /// A trial against its baseline trial, per (split, level, metric): paired over the folds × seeds both have succeeded
+    /// runs with that metric; difference = trial − baseline, 95 % interval, paired t and Wilcoxon p.
+    /// </summary>
+    public static IReadOnlyList<ComparisonView> Compare(IEnumerable<RunResult> trial, IEnumerable<RunResult> baseline, string baselineId)
+    {
+        static Dictionary<(string, string, string), Dictionary<(int, int), double>> ByKey(IEnumerable<RunResult> runs)
+        {
+            var map = new Dictionary<(string, string, string), Dictionary<(int, int), double>>();
+            foreach (var r in runs.Where(r => r.Status == "succeeded"))
+                foreach (var m in r.Metrics)
+                {
+                    if (!map.TryGetValue((m.Split, m.Level, m.Name), out var byRun)) map[(m.Split, m.Level, m.Name)] = byRun = [];
+                    byRun[(r.Fold, r.Seed)] = m.Value;
+                }
+            return map;
+        }
+        var mine = ByKey(trial);
+        var theirs = ByKey(baseline);
+        var views = new List<ComparisonView>();
+        foreach (var (key, values) in mine.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => LevelOrder(kv.Key.Item2)).ThenBy(kv => kv.Key.Item3, StringComparer.Ordinal))
+        {
+            if (!theirs.TryGetValue(key, out var other)) continue;
+            var units = values.Keys.Where(other.ContainsKey).Order().ToList();
+            if (PairedStatistics.Compare(units.Select(u => values[u]).ToList(), units.Select(u => other[u]).ToList()) is not { } test) continue;
+            views.Add(new ComparisonView(baselineId, key.Item1, key.Item2, key.Item3, test.Pairs, test.MeanDifference, test.CiLow, test.CiHigh,
+                test.PairedTP, test.WilcoxonP, test.SignificantAt(0.05)));
+        }
+        return views;
+    }
 
     private static int LevelOrder(string level) => level switch { "all" => 0, "low" => 1, "medium" => 2, "high" => 3, _ => 4 };
 }

@@ -24,7 +24,8 @@ namespace Amber.Silo.Api;
 /// POST /api/sweeps/{id}/cancel      cancel it and its unfinished runs                200 SweepView | 404
 /// GET  /api/sweeps/{id}/trials      trials with parameters and counts                200 TrialView[] | 404
 /// GET  /api/sweeps/{id}/runs        runs, with the pending reason of waiting ones   200 RunView[] | 404
-/// GET  /api/sweeps/{id}/results     per trial: mean/std/n of every metric            200 TrialResultView[] | 404
+/// GET  /api/sweeps/{id}/results     per trial: mean/std/n of every metric, and paired
+///                                   differences against its ce baseline trial          200 TrialResultView[] | 404
 /// </code>
 /// </summary>
 public static class SweepsApi
@@ -108,8 +109,11 @@ public static class SweepsApi
     {
         var results = await grains.GetGrain<ISweepGrain>(id).GetResultsAsync().ConfigureAwait(false);
         if (results is null) return NotFound(id);
+        var baselines = TrialBaselines.For(results.Trials.Select(t => (t.TrialId, t.Parameters.ToJson())));
+        var byId = results.Trials.ToDictionary(t => t.TrialId, StringComparer.Ordinal);
         return TypedResults.Ok(results.Trials.Select(t => new TrialResultView(t.TrialId, t.TrialIndex, t.Status,
-            TrialView.Json(t.Parameters.ToJson()), ResultsTable.Summarize(t.Runs))).ToArray());
+            TrialView.Json(t.Parameters.ToJson()), ResultsTable.Summarize(t.Runs),
+            baselines.TryGetValue(t.TrialId, out var b) ? ResultsTable.Compare(t.Runs, byId[b].Runs, b) : null)).ToArray());
     }
 
     private static ProblemHttpResult NotFound(string id) =>

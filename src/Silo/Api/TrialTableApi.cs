@@ -42,7 +42,8 @@ public static class TrialTableApi
         TrialTableRow? Best, IReadOnlyList<TrialTableRow> BestByMethod, IReadOnlyList<TrialTableRow> Rows);
 
     /// <summary>One trial with its runs and the mean/std/n of every (split, level, metric) over its succeeded runs.</summary>
-    public sealed record TrialDetail(TrialView Trial, IReadOnlyList<RunView> Runs, IReadOnlyList<MetricSummary> Metrics);
+    public sealed record TrialDetail(TrialView Trial, IReadOnlyList<RunView> Runs, IReadOnlyList<MetricSummary> Metrics,
+        IReadOnlyList<ComparisonView>? VsBaseline = null);
 
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapTrialTableApi(this IEndpointRouteBuilder app)
@@ -102,14 +103,25 @@ public static class TrialTableApi
         var trial = sweep is null ? null : (await sweepGrain.GetTrialsAsync().ConfigureAwait(false)).FirstOrDefault(t => t.TrialId == trialId);
         if (trial is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Trial not found", detail: $"sweep '{id}' has no trial '{trialId}'");
         var capacity = await grains.GetGrain<ISchedulerGrain>(0).GetCapacityAsync().ConfigureAwait(false);
+        var trials = await sweepGrain.GetTrialsAsync().ConfigureAwait(false);
+        string? baseline = TrialBaselines.For(trials.Select(t => (t.TrialId, t.ParametersJson))).GetValueOrDefault(trialId);
+        var allRuns = await sweepGrain.GetRunsAsync().ConfigureAwait(false);
         var runs = new List<RunView>();
         var results = new List<RunResult>();
-        foreach (var r in (await sweepGrain.GetRunsAsync().ConfigureAwait(false)).Where(r => r.Run.TrialId == trialId).OrderBy(r => r.Run.Fold).ThenBy(r => r.Run.Seed))
+        foreach (var r in allRuns.Where(r => r.Run.TrialId == trialId).OrderBy(r => r.Run.Fold).ThenBy(r => r.Run.Seed))
         {
             runs.Add(RunView.From(r.Run, PendingReasons.Explain(r.Run, sweep!, capacity, Math.Max(0, r.QueuePosition))));
             if (r.Run.Status.IsFinished() && await grains.GetGrain<IRunGrain>(r.Run.RunId).GetResultAsync().ConfigureAwait(false) is { } result) results.Add(result);
         }
-        return TypedResults.Ok(new TrialDetail(TrialView.From(trial), runs, ResultsTable.Summarize(results)));
+        IReadOnlyList<ComparisonView>? vs = null;
+        if (baseline is not null)
+        {
+            var baselineResults = new List<RunResult>();
+            foreach (var r in allRuns.Where(r => r.Run.TrialId == baseline && r.Run.Status == RunStatus.Succeeded))
+                if (await grains.GetGrain<IRunGrain>(r.Run.RunId).GetResultAsync().ConfigureAwait(false) is { } result) baselineResults.Add(result);
+            vs = ResultsTable.Compare(results, baselineResults, baseline);
+        }
+        return TypedResults.Ok(new TrialDetail(TrialView.From(trial), runs, ResultsTable.Summarize(results), vs));
     }
 
     // ---- the cached table: per trial, sum / sum of squares / count of every (split, level, metric) over succeeded runs

@@ -77,7 +77,21 @@ public sealed record CurveRow(
 /// <param name="Pooled">The metric over all runs' test predictions pooled together.</param>
 /// <param name="Folds">Distinct folds aggregated.</param>
 /// <param name="Runs">Runs (fold × seed) aggregated.</param>
-public sealed record SummaryRow(string Trial, string Metric, string Level, string Split, double? Mean, double? Std, double? Pooled, int Folds, int Runs);
+public sealed record SummaryRow(string Trial, string Metric, string Level, string Split, double? Mean, double? Std, double? Pooled, int Folds, int Runs,
+    BaselineComparison? VsBaseline = null);
+
+/// <summary>
+/// A trial against its baseline trial (the <c>ce</c> trial with the same other parameters) on one metric × level × split:
+/// paired over the folds × seeds both have, difference = trial − baseline.
+/// </summary>
+/// <param name="Baseline">The baseline trial's id.</param>
+/// <param name="Pairs">Folds × seeds with a value in both.</param>
+/// <param name="MeanDifference">Mean of the per-pair differences.</param>
+/// <param name="CiLow">Lower end of its 95 % confidence interval (Student t).</param>
+/// <param name="CiHigh">Upper end.</param>
+/// <param name="PairedTP">Two-sided p of the paired t-test (null without spread).</param>
+/// <param name="WilcoxonP">Two-sided p of the Wilcoxon signed-rank test (null when every difference is zero).</param>
+public sealed record BaselineComparison(string Baseline, int Pairs, double MeanDifference, double CiLow, double CiHigh, double? PairedTP, double? WilcoxonP);
 
 /// <summary>File-level metadata stored in the Parquet footer.</summary>
 /// <param name="ConfigJson">The run's (or sweep's) configuration as JSON.</param>

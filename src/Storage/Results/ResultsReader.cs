@@ -32,7 +32,12 @@ public static class ResultsReader
     public static Task<ResultsFile<SummaryRow>?> ReadSummaryAsync(IBlobStore store, string sweep, CancellationToken cancellationToken = default) =>
         ReadAsync(store, ResultsLayout.Summary(sweep), "summary", t => Rows(t.Count, r => new SummaryRow(
             t.Str("trial", r)!, t.Str("metric", r)!, t.Str("level", r)!, t.Str("split", r)!,
-            t.NDouble("mean", r), t.NDouble("std", r), t.NDouble("pooled", r), t.Int("n_folds", r), t.Int("n_runs", r))), cancellationToken);
+            t.NDouble("mean", r), t.NDouble("std", r), t.NDouble("pooled", r), t.Int("n_folds", r), t.Int("n_runs", r),
+            // Files written before the comparison columns existed have none: no comparison.
+            t.Has("baseline") && t.Str("baseline", r) is { } baseline
+                ? new BaselineComparison(baseline, t.NInt("n_pairs", r) ?? 0, t.NDouble("diff_mean", r) ?? double.NaN,
+                    t.NDouble("diff_ci_low", r) ?? double.NaN, t.NDouble("diff_ci_high", r) ?? double.NaN, t.NDouble("p_paired_t", r), t.NDouble("p_wilcoxon", r))
+                : null)), cancellationToken);
 
     /// <summary>Run prefixes (<c>results/&lt;sweep&gt;/&lt;trial&gt;/&lt;fold&gt;-&lt;seed&gt;</c>) of a sweep that have a metrics file.</summary>
     public static async Task<IReadOnlyList<string>> ListRunsAsync(IBlobStore store, string sweep, CancellationToken cancellationToken = default)
@@ -184,6 +189,10 @@ public static class ResultsReader
         public string? Str(string name, int row) => ((string?[])Get(name, "STRING", typeof(string?[])))[row];
 
         public int Int(string name, int row) => Required<int>(name, "INT32", row);
+
+        public int? NInt(string name, int row) => Optional<int>(name, "INT32", row);
+
+        public bool Has(string name) => _byName.ContainsKey(name);
 
         public bool Bool(string name, int row) => Required<bool>(name, "BOOLEAN", row);
 

@@ -58,5 +58,8 @@ public static class ResultsTables
         Str("sweep"), Str("trial"), Str("metric"), Str("level"), Str("split"),
         Double("mean", optional: true), Double("std", optional: true), Double("pooled", optional: true),
         Int("n_folds"), Int("n_runs"),
+        Str("baseline", optional: true), new DataField<int?>("n_pairs"),
+        Double("diff_mean", optional: true), Double("diff_ci_low", optional: true), Double("diff_ci_high", optional: true),
+        Double("p_paired_t", optional: true), Double("p_wilcoxon", optional: true),
     ]);
 }

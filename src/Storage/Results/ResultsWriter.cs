@@ -157,6 +157,9 @@ public static class ResultsWriter
             var d = new[] { "mean", "std", "pooled" }.Select(w.Column<NullableColumn<double>>).ToArray();
             var folds = w.Column<ValueColumn<int>>("n_folds");
             var runs = w.Column<ValueColumn<int>>("n_runs");
+            var baseline = w.Column<StringColumn>("baseline");
+            var pairs = w.Column<NullableColumn<int>>("n_pairs");
+            var c = new[] { "diff_mean", "diff_ci_low", "diff_ci_high", "p_paired_t", "p_wilcoxon" }.Select(w.Column<NullableColumn<double>>).ToArray();
             foreach (var r in rows)
             {
                 long row = w.RowCount;
@@ -170,6 +173,14 @@ public static class ResultsWriter
                 d[2].Add(r.Pooled);
                 folds.Add(r.Folds);
                 runs.Add(r.Runs);
+                var v = r.VsBaseline;
+                baseline.Add(v?.Baseline);
+                pairs.Add(v?.Pairs);
+                c[0].Add(v?.MeanDifference);
+                c[1].Add(v?.CiLow);
+                c[2].Add(v?.CiHigh);
+                c[3].Add(v?.PairedTP);
+                c[4].Add(v?.WilcoxonP);
                 await w.EndRowAsync(ct).ConfigureAwait(false);
             }
         }, cancellationToken);

@@ -21,9 +21,13 @@ public sealed class SweepSummaryWriter
     /// </summary>
     public async Task WriteAsync(SweepResults sweep, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var rows = new List<SummaryRow>();
+        var baselines = TrialBaselines.For(sweep.Trials.Select(t => (t.TrialId, t.Parameters.ToJson())));
+        var isBaseline = baselines.Values.ToHashSet(StringComparer.Ordinal);
+        var baselineValues = new Dictionary<string, TrialValues>(StringComparer.Ordinal);
+        var rowsByTrial = new Dictionary<string, IReadOnlyList<SummaryRow>>(StringComparer.Ordinal);
         IReadOnlyList<string>? classes = null;
-        foreach (var trial in sweep.Trials)
+        // Baseline trials first, so every other trial can be compared with its baseline's values as it is summarized.
+        foreach (var trial in sweep.Trials.OrderBy(t => isBaseline.Contains(t.TrialId) ? 0 : 1))
         {
             var metrics = new List<(RunIdentity, IReadOnlyList<Amber.Storage.Results.MetricRow>)>();
             var pool = new List<PooledRun>();
@@ -51,9 +55,12 @@ public sealed class SweepSummaryWriter
                 }));
             }
             if (metrics.Count == 0) continue;
+            if (isBaseline.Contains(trial.TrialId)) baselineValues[trial.TrialId] = TrialValues.Of(trial.TrialId, metrics);
             var pooled = await PooledEvaluation.EvaluateAsync(pool, classes!, cancellationToken).ConfigureAwait(false);
-            rows.AddRange(SweepAggregation.SummarizeTrial(trial.TrialId, metrics, pooled));
+            var baseline = baselines.TryGetValue(trial.TrialId, out var b) ? baselineValues.GetValueOrDefault(b) : null;
+            rowsByTrial[trial.TrialId] = SweepAggregation.SummarizeTrial(trial.TrialId, metrics, pooled, baseline);
         }
+        var rows = sweep.Trials.Where(t => rowsByTrial.ContainsKey(t.TrialId)).SelectMany(t => rowsByTrial[t.TrialId]).ToList();
         if (rows.Count == 0) return;
         var config = JsonSerializer.Serialize(new
         {

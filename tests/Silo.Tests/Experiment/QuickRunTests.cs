@@ -64,7 +64,7 @@ public sealed partial class QuickRunTests(QuickRunFixture run) : IClassFixture<Q
     public void The_table_has_every_method_and_level_with_the_metric_columns_and_matches_summary_parquet()
     {
         var header = run.Result.Stdout.Split('\n').First(l => l.Contains("│ method", StringComparison.Ordinal));
-        Assert.Equal(["method", "level", "n", "bc", "js", "r2", "accuracy", "f1_macro"],
+        Assert.Equal(["method", "level", "n", "bc", "js", "r2", "accuracy", "f1_macro", "Δbc vs ce"],
             header.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
         var rows = TableRow().Matches(run.Result.Stdout).ToList();
@@ -85,6 +85,15 @@ public sealed partial class QuickRunTests(QuickRunFixture run) : IClassFixture<Q
                 {
                     var s = summary.Rows.Single(r => r.Trial == trial && r.Metric == new[] { "bc", "js", "r2", "accuracy", "f1_macro" }[k] && r.Level == level && r.Split == "test");
                     Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.000} ± {s.Std:0.000}"), cells[k]);
+                }
+                // amber2 − ce in BC, paired over the five folds, with its paired-t p and a star when p < 0.05; none for ce itself.
+                var bc = summary.Rows.Single(r => r.Trial == trial && r is { Metric: "bc", Split: "test" } && r.Level == level);
+                if (method == "ce") Assert.Equal("–", cells[5]);
+                else
+                {
+                    Assert.Equal((trialOf[0], 5), (bc.VsBaseline!.Baseline, bc.VsBaseline.Pairs));
+                    var p = bc.VsBaseline.PairedTP!.Value;
+                    Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{bc.VsBaseline.MeanDifference:+0.000;-0.000} p={p:0.000}{(p < 0.05 ? " *" : "")}"), cells[5]);
                 }
             }
         }
@@ -152,6 +161,16 @@ public sealed partial class QuickRunTests(QuickRunFixture run) : IClassFixture<Q
             var trial = p.GetProperty("trial").GetString();
             var pooled = summary.Single(s => s.GetProperty("trial").GetString() == trial && Key(s).EndsWith("|bc|all|test", StringComparison.Ordinal));
             Assert.Equal(p.GetProperty("bc").GetDouble(), pooled.GetProperty("pooled").GetDouble(), 5);
+        }
+        // The amber2 trial is compared with the ce trial run by run: DuckDB's join of their metrics gives the same pairs and mean difference.
+        var paired = duck.GetProperty("paired").EnumerateArray().ToDictionary(Key, p => p);
+        var compared = summary.Where(s => s.GetProperty("baseline").ValueKind != JsonValueKind.Null).ToList();
+        Assert.NotEmpty(compared);
+        foreach (var s in compared)
+        {
+            var p = paired[Key(s)];
+            Assert.Equal(p.GetProperty("n").GetInt32(), s.GetProperty("n_pairs").GetInt32());
+            Assert.Equal(p.GetProperty("diff").GetDouble(), s.GetProperty("diff_mean").GetDouble(), 9);
         }
     }
 

@@ -113,4 +113,28 @@ public sealed class SweepAggregationTests
         Assert.Contains("'u9'", bad.Message, StringComparison.Ordinal);
         Assert.Contains("expected 2", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_trial_is_compared_with_its_baseline_over_the_folds_and_seeds_both_have()
+    {
+        static RunResultsInput Trial(string trial, int fold, int seed, double? bc) => new(new RunIdentity("sw", trial, fold, seed), [Bc(bc)], []);
+        var rows = await SweepAggregation.SummarizeAsync(
+        [
+            Trial("t-ce", 1, 1, 0.7), Trial("t-ce", 2, 1, 0.5), Trial("t-ce", 3, 1, 0.6), Trial("t-ce", 4, 1, 0.5),
+            Trial("t-amber2", 1, 1, 0.8), Trial("t-amber2", 2, 1, 0.7), Trial("t-amber2", 3, 1, 0.9),
+            Trial("t-amber2", 4, 1, null),                   // undefined: fold 4 is not a pair
+            Trial("t-amber2", 5, 1, 0.9),                    // no baseline run on fold 5: not a pair
+        ], Classes, new Dictionary<string, string> { ["t-amber2"] = "t-ce" });
+
+        Assert.Null(rows.Single(r => r.Trial == "t-ce").VsBaseline);
+        var vs = rows.Single(r => r.Trial == "t-amber2").VsBaseline!;
+        // Pairs: folds 1–3, differences 0.1, 0.2, 0.3 → mean 0.2, sd 0.1; scipy 1.10: t.ppf(0.975, 2) · 0.1/√3 = 0.2484137711843752,
+        // ttest_rel p = 0.07417990022744847, wilcoxon (exact, all three positive) p = 2 · 1/8 = 0.25.
+        Assert.Equal(("t-ce", 3), (vs.Baseline, vs.Pairs));
+        Assert.Equal(0.2, vs.MeanDifference, 12);
+        Assert.Equal(0.2 - 0.2484137711843752, vs.CiLow, 9);
+        Assert.Equal(0.2 + 0.2484137711843752, vs.CiHigh, 9);
+        Assert.Equal(0.07417990022744847, vs.PairedTP!.Value, 9);
+        Assert.Equal(0.25, vs.WilcoxonP!.Value, 12);
+    }
 }
