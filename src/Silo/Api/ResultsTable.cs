@@ -1,5 +1,5 @@
 using Amber.Grains.Contracts;
-using Amber.Storage.Statistics;
+using Amber.Grains.Statistics;
 
 namespace Amber.Silo.Api;
 

@@ -1,5 +1,5 @@
 using Amber.Storage.Results;
-using Amber.Storage.Statistics;
+using Amber.Grains.Statistics;
 using Amber.Training.Metrics;
 
 namespace Amber.Worker.Results;

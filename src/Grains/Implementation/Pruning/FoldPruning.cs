@@ -15,14 +15,14 @@ public static class FoldPruning
     /// The test of <paramref name="candidate"/> against <paramref name="best"/> on their shared (fold, seed) units, or null
     /// when fewer than min_folds are shared; <see cref="ShouldStop"/> says whether it rejects.
     /// </summary>
-    public static PairedTestResult? Test(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best)
+    public static PairedTest? Test(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best)
     {
         var shared = candidate.Keys.Where(best.ContainsKey).Order().ToList();
         if (shared.Count < Math.Max(spec.MinFolds, 2)) return null;
-        return PairedTest.Greater([.. shared.Select(k => candidate[k])], [.. shared.Select(k => best[k])]);
+        return PairedStatistics.Compare([.. shared.Select(k => candidate[k])], [.. shared.Select(k => best[k])]);
     }
 
     /// <summary>True when fold pruning is on and the candidate is significantly worse than the best at level α.</summary>
     public static bool ShouldStop(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best) =>
-        spec.Enabled && Test(spec, candidate, best) is { } r && r.P < spec.Alpha;
+        spec.Enabled && Test(spec, candidate, best) is { } r && r.GreaterP < spec.Alpha;
 }

@@ -533,8 +533,8 @@ public sealed class SweepGrain(
         if (best < 0) return null;
         var reference = UnitLosses(best);
         if (!FoldPruning.ShouldStop(spec.FoldPruning, mine, reference)) return null;
-        var test = FoldPruning.Test(spec.FoldPruning, mine, reference)!.Value;
-        return $"trial pruned across folds: worse than trial {s.Trials[best].TrialId} on {test.Pairs} shared folds (mean difference {test.MeanDifference:G3}, one-sided paired t-test p = {test.P:G3} < {spec.FoldPruning.Alpha})";
+        var test = FoldPruning.Test(spec.FoldPruning, mine, reference)!;
+        return $"trial pruned across folds: worse than trial {s.Trials[best].TrialId} on {test.Pairs} shared folds (mean difference {test.MeanDifference:G3}, one-sided paired t-test p = {test.GreaterP:G3} < {spec.FoldPruning.Alpha})";
     }
 
     /// <summary>The losses of trial <paramref name="t"/>'s succeeded runs by (fold, seed).</summary>

@@ -1,6 +1,6 @@
 using MathNet.Numerics.Distributions;
 
-namespace Amber.Storage.Statistics;
+namespace Amber.Grains.Statistics;
 
 /// <summary>
 /// A paired comparison of two methods on the same units (folds × seeds): the mean difference with its confidence
@@ -12,7 +12,10 @@ namespace Amber.Storage.Statistics;
 /// <param name="CiHigh">Upper end.</param>
 /// <param name="PairedTP">Two-sided p of the paired t-test (null when the differences have no spread).</param>
 /// <param name="WilcoxonP">Two-sided p of the Wilcoxon signed-rank test (null when every difference is zero).</param>
-public sealed record PairedTest(int Pairs, double MeanDifference, double CiLow, double CiHigh, double? PairedTP, double? WilcoxonP)
+/// <param name="T">The t statistic (±∞ when every difference is the same non-zero value, 0 when all are zero).</param>
+/// <param name="GreaterP">One-sided p of the paired t-test for "a is larger than b" (0 or 1 for differences without spread,
+/// ½ when all are zero).</param>
+public sealed record PairedTest(int Pairs, double MeanDifference, double CiLow, double CiHigh, double? PairedTP, double? WilcoxonP, double T, double GreaterP)
 {
     /// <summary>Whether the paired t-test rejects "no difference" at <paramref name="alpha"/>.</summary>
     public bool SignificantAt(double alpha) => PairedTP is { } p && p < alpha;
@@ -46,8 +49,10 @@ public static class PairedStatistics
         foreach (var x in d) ss += (x - mean) * (x - mean);
         double se = Math.Sqrt(ss / (n - 1)) / Math.Sqrt(n);
         double half = StudentT.InvCDF(0, 1, n - 1, (1 + confidence) / 2) * se;
-        double? pt = se > 0 ? 2 * StudentT.CDF(0, 1, n - 1, -Math.Abs(mean / se)) : null;
-        return new PairedTest(n, mean, mean - half, mean + half, pt, Wilcoxon(d));
+        double t = se > 0 ? mean / se : mean > 0 ? double.PositiveInfinity : mean < 0 ? double.NegativeInfinity : 0;
+        double? pt = se > 0 ? 2 * StudentT.CDF(0, 1, n - 1, -Math.Abs(t)) : null;
+        double greater = se > 0 ? StudentT.CDF(0, 1, n - 1, -t) : mean > 0 ? 0 : mean < 0 ? 1 : 0.5;
+        return new PairedTest(n, mean, mean - half, mean + half, pt, Wilcoxon(d), t, greater);
     }
 
     /// <summary>Two-sided p of the Wilcoxon signed-rank test of the differences <paramref name="d"/>; null when all are zero.</summary>

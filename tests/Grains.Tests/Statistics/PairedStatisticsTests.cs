@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Amber.Storage.Statistics;
+using Amber.Grains.Statistics;
 
-namespace Amber.Storage.Tests.Statistics;
+namespace Amber.Grains.Tests.Statistics;
 
 /// <summary>
 /// Paired t-test, t interval and Wilcoxon signed-rank against scipy 1.10 (golden values written by
