@@ -157,6 +157,13 @@ public sealed class DashboardTests(DashboardHost host)
         string index = (await amber2.Locator("td").First.InnerTextAsync()).Trim();
         await amber2.Locator("a").First.ClickAsync();
         await Assertions.Expect(page.Locator("#trial-detail h2").First).ToContainTextAsync($"Trial {index}");
+        // amber2 against the ce trial, paired over the five folds: four metrics × four levels, each with both p-values.
+        await Assertions.Expect(page.Locator("#vs-baseline tbody tr")).ToHaveCountAsync(16);
+        await Assertions.Expect(page.Locator("#vs-baseline caption")).ToContainTextAsync("paired over folds × seeds");
+        var firstRow = await page.Locator("#vs-baseline tbody tr").First.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(("bc", "all", "5"), (firstRow[0], firstRow[1], firstRow[2]));
+        Assert.Matches(@"^[01]\.\d{3}$", firstRow[5]);
+        Assert.Matches(@"^[01]\.\d{3}$", firstRow[6]);
         await Assertions.Expect(page.Locator("[data-chart='utterance-0']")).ToHaveAttributeAsync("data-drawn", new System.Text.RegularExpressions.Regex("^[1-9]"), new() { Timeout = 30_000 });
         var utterance = await page.RunAndWaitForDownloadAsync(() => page.Locator("button[data-csv='utterance-0']").ClickAsync());
         string utteranceCsv = await File.ReadAllTextAsync(await utterance.PathAsync());
@@ -192,7 +199,7 @@ public sealed class DashboardTests(DashboardHost host)
         var page = await host.SignedInPageAsync(context);
         await page.GotoAsync("/dashboard/#/workers");
         await Assertions.Expect(page.Locator("#waiting-table tbody tr").Filter(new() { HasText = "to-cancel" }).Last)
-            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("budget reached|no worker with capacity"));
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("budget reached|no worker with capacity|features being prepared"));
 
         await page.GotoAsync($"/dashboard/#/sweep/{id}");
         page.Dialog += (_, d) => _ = d.AcceptAsync();

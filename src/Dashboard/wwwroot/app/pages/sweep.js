@@ -170,6 +170,7 @@ export async function sweepPage(main, ctx, id) {
         h('thead', h('tr', ['fold', 'seed', 'status', 'attempt'].map(t => h('th', { scope: 'col' }, t)), cols.map(c => h('th.num', { scope: 'col' }, c)), h('th', { scope: 'col' }, 'note'))),
         h('tbody', runs.map(r => h('tr', h('td', r.fold), h('td', r.seed), h('td', statusBadge(r.status)), h('td.num', r.attempt),
           cols.map(c => h('td.num', fmt.num(cell(r, c)))), h('td', r.lastError ?? r.pendingReason ?? ''))))),
+      baselineTable(detailData.vsBaseline),
       h('details', { id: 'trial-files' }, h('summary', `${trialFiles.length} result files of this trial (Parquet)`), h('ul', trialFiles.map(fileLink))),
       h('h2', 'Predictions of one run'),
       runs.some(r => r.status === 'succeeded')
@@ -179,6 +180,24 @@ export async function sweepPage(main, ctx, id) {
     const first = runs.find(r => r.status === 'succeeded');
     if (first) showPredictions(first, trialFiles, confusion, utterances).catch(e => mount(utterances, h('p.error', `Could not read the predictions: ${e.message}`)));
     await loadCurves(runs.filter(r => r.status !== 'queued').slice(0, 12));
+  }
+
+  // The trial against its ce baseline trial (same other parameters), paired over folds × seeds: test split, main metrics.
+  function baselineTable(vs) {
+    if (!vs || vs.length === 0) return null;
+    const shown = ['bc', 'js', 'accuracy', 'f1_macro'];
+    const rows = vs.filter(c => c.split === 'test' && shown.includes(c.name))
+      .sort((a, b) => shown.indexOf(a.name) - shown.indexOf(b.name) || ['all', 'low', 'medium', 'high'].indexOf(a.level) - ['all', 'low', 'medium', 'high'].indexOf(b.level));
+    const signed = v => (v >= 0 ? '+' : '') + fmt.num(v);
+    return h('div',
+      h('h2', 'Against the ce baseline'),
+      h('table', { id: 'vs-baseline' },
+        h('caption', `Difference this trial − baseline trial ${vs[0].baseline}, paired over folds × seeds (test split); significant: paired t p < 0.05`),
+        h('thead', h('tr', ['metric', 'level'].map(t => h('th', { scope: 'col' }, t)),
+          ['pairs', 'Δ mean', '95 % CI', 'p (paired t)', 'p (Wilcoxon)'].map(t => h('th.num', { scope: 'col' }, t)), h('th', { scope: 'col' }, 'significant'))),
+        h('tbody', rows.map(c => h('tr', h('td', c.name), h('td', c.level), h('td.num', c.pairs), h('td.num', signed(c.meanDifference)),
+          h('td.num', `${signed(c.ciLow)} … ${signed(c.ciHigh)}`), h('td.num', fmt.num(c.pairedTP)), h('td.num', fmt.num(c.wilcoxonP)),
+          h('td', c.significant ? 'yes' : 'no'))))));
   }
 
   async function showPredictions(run, list, confusion, utterances) {
