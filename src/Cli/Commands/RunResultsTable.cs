@@ -22,7 +22,7 @@ internal static class RunResultsTable
     /// </summary>
     public static Table Build(IReadOnlyList<SummaryRow> summary, IReadOnlyList<(string Trial, string Method)> methods)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("test metrics: mean ± std over folds (pooled in the summary file); Δbc vs ce: paired over folds × seeds, * p < 0.05 (paired t)");
+        var table = new Table().Border(TableBorder.Rounded).Title("test metrics: mean ± std over folds; Δbc vs ce: paired over folds × seeds, * p < 0.05 (paired t)");
         table.AddColumn("method");
         table.AddColumn("level");
         table.AddColumn(new TableColumn("n").RightAligned());
