@@ -79,8 +79,12 @@ public sealed class IndependentReadersTests : IDisposable
                 await ResultsWriter.WriteSummaryAsync(_store, Run.Sweep, rows, meta, SmallRowGroups);
                 blob = ResultsLayout.Summary(Run.Sweep);
                 columns = [("sweep", "VARCHAR"), ("trial", "VARCHAR"), ("metric", "VARCHAR"), ("level", "VARCHAR"), ("split", "VARCHAR"),
-                    ("mean", "DOUBLE"), ("std", "DOUBLE"), ("pooled", "DOUBLE"), ("n_folds", "INTEGER"), ("n_runs", "INTEGER")];
-                expected = rows.Select(r => (object?[])[Run.Sweep, r.Trial, r.Metric, r.Level, r.Split, r.Mean, r.Std, r.Pooled, r.Folds, r.Runs]).ToList();
+                    ("mean", "DOUBLE"), ("std", "DOUBLE"), ("pooled", "DOUBLE"), ("n_folds", "INTEGER"), ("n_runs", "INTEGER"),
+                    ("baseline", "VARCHAR"), ("n_pairs", "INTEGER"), ("diff_mean", "DOUBLE"), ("diff_ci_low", "DOUBLE"), ("diff_ci_high", "DOUBLE"),
+                    ("p_paired_t", "DOUBLE"), ("p_wilcoxon", "DOUBLE")];
+                expected = rows.Select(r => (object?[])[Run.Sweep, r.Trial, r.Metric, r.Level, r.Split, r.Mean, r.Std, r.Pooled, r.Folds, r.Runs,
+                    r.VsBaseline?.Baseline, r.VsBaseline?.Pairs, r.VsBaseline?.MeanDifference, r.VsBaseline?.CiLow, r.VsBaseline?.CiHigh,
+                    r.VsBaseline?.PairedTP, r.VsBaseline?.WilcoxonP]).ToList();
                 break;
             }
         }

@@ -40,5 +40,8 @@ internal static class ResultsSamples
 
     public static List<SummaryRow> Summary(int n) =>
         Enumerable.Range(0, n).Select(i => new SummaryRow($"trial-{i / 8}", i % 2 == 0 ? "bc" : "js", new[] { "all", "low", "medium", "high" }[i % 4], "test",
-            0.8 - i * 1e-3, i % 3 == 0 ? null : 0.02, i % 4 == 0 ? null : 0.81, 5, 15)).ToList();
+            0.8 - i * 1e-3, i % 3 == 0 ? null : 0.02, i % 4 == 0 ? null : 0.81, 5, 15,
+            // Trials 1, 3, … are compared with a baseline; a p is missing now and then (differences without spread).
+            i / 8 % 2 == 0 ? null : new BaselineComparison($"trial-{i / 8 - 1}", 15, 0.01 + i * 1e-4, -0.002, 0.022 + i * 1e-4,
+                i % 5 == 0 ? null : 0.03 + i * 1e-3, i % 7 == 0 ? null : 0.0625))).ToList();
 }

@@ -163,4 +163,38 @@ public sealed class ResultsWriterTests : IDisposable
         Assert.Contains("column 'value' is STRING", e.Message);
         Assert.Contains("expected DOUBLE", e.Message);
     }
+
+    [Fact]
+    public async Task Summary_rows_round_trip_with_their_baseline_comparisons_and_files_without_them_read_back_without()
+    {
+        var rows = ResultsSamples.Summary(40);
+        await ResultsWriter.WriteSummaryAsync(_store, "with", rows);
+        var back = (await ResultsReader.ReadSummaryAsync(_store, "with"))!.Rows;
+        Assert.Equal(rows, back);
+        Assert.Contains(back, r => r.VsBaseline is { PairedTP: null });
+        Assert.Contains(back, r => r.VsBaseline is { WilcoxonP: { } });
+
+        // A summary written before the comparison columns existed (schema version 1, the ten original columns).
+        using (var ms = new MemoryStream())
+        {
+            var fields = new DataField[]
+            {
+                new DataField<string>("sweep"), new DataField<string>("trial"), new DataField<string>("metric"), new DataField<string>("level"),
+                new DataField<string>("split"), new DataField<double?>("mean"), new DataField<double?>("std"), new DataField<double?>("pooled"),
+                new DataField<int>("n_folds"), new DataField<int>("n_runs"),
+            };
+            await using (var w = await ParquetWriter.CreateAsync(new ParquetSchema(fields), ms))
+            {
+                w.CustomMetadata = new Dictionary<string, string> { [ResultsLayout.SchemaVersionKey] = "1", [ResultsLayout.TableKey] = "summary" };
+                using var rg = w.CreateRowGroup();
+                string[] text = ["old", "t0", "bc", "all", "test"];
+                for (int i = 0; i < 5; i++) await rg.WriteAsync(fields[i], new[] { text[i] });
+                for (int i = 5; i < 8; i++) await rg.WriteAsync<double>(fields[i], new double?[] { 0.7 });
+                for (int i = 8; i < 10; i++) await rg.WriteAsync<int>(fields[i], new[] { 5 });
+            }
+            await _store.PutBytesAsync(ResultsLayout.Summary("old"), ms.ToArray());
+        }
+        var old = Assert.Single((await ResultsReader.ReadSummaryAsync(_store, "old"))!.Rows);
+        Assert.Equal(new SummaryRow("t0", "bc", "all", "test", 0.7, 0.7, 0.7, 5, 5), old);
+    }
 }
