@@ -100,6 +100,14 @@ public sealed class TrainingSession
         {
             state.OptimizerState[i].CopyTo(session._optimizer.State[i], 0);
         }
+        var expected = session.Randomness;
+        var saved = state.Randomness;
+        if (saved.Seed != expected.Seed || saved.DataOrder != expected.DataOrder || saved.BatchSize != expected.BatchSize || saved.Step != state.OptimizerSteps)
+        {
+            throw new InvalidDataException(
+                $"Checkpoint {source} was written with seed {saved.Seed}, data order '{saved.DataOrder}', batch {saved.BatchSize} at step {saved.Step}; " +
+                $"this run uses seed {expected.Seed}, data order '{expected.DataOrder}', batch {expected.BatchSize}, so resuming would not continue the same run.");
+        }
         session._optimizer.RestoreSteps(state.OptimizerSteps);
         session._step = state.OptimizerSteps;
         session._bestEpoch = state.BestEpoch;
@@ -110,6 +118,9 @@ public sealed class TrainingSession
         session._curves.AddRange(state.Curves);
         return session;
     }
+
+    /// <summary>The data order and random state now (what a checkpoint records and a resume checks).</summary>
+    public RandomState Randomness => new(_options.Seed, _sampler is null ? "permutation" : "class-weighted", _options.BatchSize, _step);
 
     /// <summary>Optimisation steps per epoch, ⌈N / B⌉ (the last batch may be smaller).</summary>
     public int StepsPerEpoch { get; }
@@ -232,7 +243,7 @@ public sealed class TrainingSession
     public void SaveCheckpoint(Stream destination)
     {
         var state = new TrainerState(_optimizer.Name, _optimizer.Steps, _optimizer.State, EpochsCompleted, _bestEpoch, _bestJs,
-            _epochsWithoutImprovement, _stopped, _bestParameters, _curves);
+            _epochsWithoutImprovement, _stopped, _bestParameters, _curves, Randomness);
         CheckpointFormat.Write(destination, new AmberModel(_net), state);
     }
 
