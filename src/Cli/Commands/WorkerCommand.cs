@@ -24,9 +24,11 @@ public sealed class WorkerCommand : ICommandModule
         var id = new Option<string?>("--id") { Description = "Worker id (default: a fresh one); a restarted worker may keep its id" };
         var executor = new Option<string>("--executor") { Description = "What a run does: training (default) or noop", DefaultValueFactory = _ => "training" };
         var noopEpoch = new Option<int>("--noop-epoch-ms") { Description = "With --executor noop: 3 epochs of this many milliseconds each (failure drills)", DefaultValueFactory = _ => 0 };
+        var ringHost = new Option<string?>("--ring-host") { Description = "Address other workers dial for data-parallel gangs (listens on every interface); default: 127.0.0.1 only (gangs on this host)" };
+        var ringPort = new Option<int>("--ring-port") { Description = "Port of the gang ring listener (0: any free port)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("worker", "Run a worker: an Orleans client that executes runs handed out by the cluster (Ctrl+C stops it)")
         {
-            gateways, blobs, container, slots, name, id, executor, noopEpoch,
+            gateways, blobs, container, slots, name, id, executor, noopEpoch, ringHost, ringPort,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
@@ -41,6 +43,13 @@ public sealed class WorkerCommand : ICommandModule
                 Capabilities = new WorkerCapabilities(pr.GetValue(name)!, pr.GetValue(slots), Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20),
             };
             if (pr.GetValue(id) is { Length: > 0 } given) options.WorkerId = given;
+            if (pr.GetValue(ringPort) is < 0 or > 65535) throw new ArgumentException($"--ring-port {pr.GetValue(ringPort)} must be 0 (any free port) to 65535");
+            options.RingPort = pr.GetValue(ringPort);
+            if (pr.GetValue(ringHost) is { Length: > 0 } advertised)
+            {
+                options.RingBind = System.Net.IPAddress.Any;
+                options.RingAdvertisedHost = advertised;
+            }
             var agent = new WorkerAgent(host.Client(), run, blobStore, options, logs.CreateLogger<WorkerAgent>());
             Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, gateways {pr.GetValue(gateways)}");
             await agent.RunAsync(ct);

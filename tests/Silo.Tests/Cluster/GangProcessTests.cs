@@ -21,6 +21,7 @@ public sealed class GangProcessTests : IAsyncLifetime
     private const string UserToken = "gang-process-token-0123456789abcd";
     private readonly string folder = Directory.CreateTempSubdirectory("amber-gang-process-").FullName;
     private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+    private readonly Dictionary<string, int> collectiveTimeout = [];
     private HttpClient api = null!;
     private int gateway;
 
@@ -117,9 +118,55 @@ public sealed class GangProcessTests : IAsyncLifetime
             Assert.True(Math.Abs(value - faulty[key]) <= 1e-4, $"{key}: W = 1 gives {value:R}, W = 3 gives {faulty[key]:R}");
     }
 
-    private void StartWorker(string id)
+    [Fact]
+    public async Task A_stopped_rank_fails_the_attempt_on_every_rank_within_the_collective_timeout_and_the_run_resumes_without_it()
+    {
+        // A short ring timeout: a stopped peer must be given up on within it.
+        foreach (var w in new[] { "wk-a", "wk-b", "wk-c" }) StartWorker(w, collectiveTimeoutSeconds: 5);
+        await WaitAsync(async () => (await api.GetFromJsonAsync<WorkerView[]>("api/workers", AmberSilo.Json))!.Count(w => w.Status == "alive") == 3,
+            TimeSpan.FromSeconds(60), "three live workers");
+        await CompletedAsync((await SubmitAsync(Spec("warm-up", 1))).Id);   // builds the shared feature set once
+
+        var gang = await SubmitAsync(Spec("stopped", 3));
+        RunView? running = null;
+        await WaitAsync(async () =>
+        {
+            running = (await api.GetFromJsonAsync<RunView[]>($"api/sweeps/{gang.Id}/runs", AmberSilo.Json))!.Single();
+            if (running.Status != "running") return false;
+            var curve = (await api.GetFromJsonAsync<CurvePointView[]>($"api/runs/{running.Id}/curves", AmberSilo.Json))!;
+            return curve.Any(p => p.Epoch >= 3);
+        }, TimeSpan.FromSeconds(120), "the W = 3 run to train three epochs");
+        string frozen = running!.Workers[1];
+        var survivors = running.Workers.Where(w => w != frozen).ToList();
+        Kill(frozen, "STOP");
+        var stopped = Stopwatch.StartNew();
+        // The ring's timeout is 5 s here (AMBER_COLLECTIVE_TIMEOUT_SECONDS); the lease is 6 s. Both survivors must report the
+        // collective failure themselves, not hang until someone else notices.
+        await WaitAsync(() => Task.FromResult(survivors.All(w => Output(w).Contains("CollectiveException", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "both surviving ranks to fail the collective");
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(30), $"the survivors took {stopped.Elapsed.TotalSeconds:F1} s to give up on a stopped peer");
+        StartWorker("wk-d", collectiveTimeoutSeconds: 5);
+
+        var done = await CompletedAsync(gang.Id);
+        Assert.Equal(("succeeded", 1, 0), (done.Status, done.Succeeded, done.Failed));
+        var run = (await api.GetFromJsonAsync<RunView[]>($"api/sweeps/{gang.Id}/runs", AmberSilo.Json))!.Single();
+        Assert.True(run.Attempt >= 2, $"the run was not retried (attempt {run.Attempt})");
+        Assert.DoesNotContain(frozen, run.Workers);
+        var curve = (await api.GetFromJsonAsync<CurvePointView[]>($"api/runs/{run.Id}/curves", AmberSilo.Json))!;
+        Assert.True(curve.Min(p => p.Epoch) >= 3, $"the final attempt trained from epoch {curve.Min(p => p.Epoch)}");
+
+        // Woken up, the frozen worker finds its attempt stale and drops it.
+        Kill(frozen, "CONT");
+        // (Its ring broke while it slept: it either sees the refused renewal first, or the broken collective and a refused failure report.)
+        await WaitAsync(() => Task.FromResult(Output(frozen).Contains("dropping the attempt", StringComparison.Ordinal)
+                                              || Output(frozen).Contains($"run {run.Id} attempt 1 failed", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), $"{frozen} to drop its stale attempt");
+        Assert.Equal(1, (await api.GetFromJsonAsync<SweepView>($"api/sweeps/{gang.Id}", AmberSilo.Json))!.Succeeded);
+    }
+
+    private void StartWorker(string id, int collectiveTimeoutSeconds = 30)
     {
         Directory.CreateDirectory(Path.Combine(folder, id));
+        collectiveTimeout[id] = collectiveTimeoutSeconds;
         Start(id, "worker", "--gateways", $"127.0.0.1:{gateway}", "--id", id, "--executor", "training", "--blobs", $"file:{folder}/blobs");
     }
 
@@ -154,7 +201,7 @@ public sealed class GangProcessTests : IAsyncLifetime
         var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["AMBER_COLLECTIVE_TIMEOUT_SECONDS"] = "20";
+        if (collectiveTimeout.TryGetValue(name, out int seconds)) psi.Environment["AMBER_COLLECTIVE_TIMEOUT_SECONDS"] = seconds.ToString();
         var output = new StringBuilder();
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
