@@ -260,9 +260,13 @@ public sealed class TrainingSession
         var v = _validation;
         int da = v.SpeechDim, dt = v.TextDim, c = v.Classes;
         double loss = 0, js = 0, bc = 0;
-        for (var start = 0; start < v.Count; start += _net.Capacity)
+        // A data-parallel rank validates its share of the rows [r·N/W, (r+1)·N/W); the reducer adds the ranks' sums in rank
+        // order, so every rank sees the same metrics and takes the same early-stopping decision. W = 1 covers every row.
+        var first = (int)((long)_options.Rank * v.Count / _options.WorldSize);
+        var end = (int)((long)(_options.Rank + 1) * v.Count / _options.WorldSize);
+        for (var start = first; start < end; start += _net.Capacity)
         {
-            var rows = Math.Min(_net.Capacity, v.Count - start);
+            var rows = Math.Min(_net.Capacity, end - start);
             var speech = v.Speech.AsSpan(start * da, rows * da);
             var text = v.Text.AsSpan(start * dt, rows * dt);
             _net.Forward(speech, text, rows, DropoutContext.Evaluation);
@@ -275,6 +279,12 @@ public sealed class TrainingSession
                 js += RowMetrics.JensenShannonBits(p, y);
                 bc += RowMetrics.Bhattacharyya(p, y);
             }
+        }
+        if (_options.WorldSize > 1)
+        {
+            Span<double> sums = [loss, js, bc];
+            _options.Reducer.SumInRankOrder(sums);
+            (loss, js, bc) = (sums[0], sums[1], sums[2]);
         }
         return (loss / v.Count, js / v.Count, bc / v.Count);
     }
