@@ -3,7 +3,10 @@ using Amber.Grains;
 using Amber.Grains.Contracts;
 using Amber.Grains.Runs;
 using Amber.Storage.Blobs;
+using System.Net;
+using Amber.Worker.Collectives;
 using Amber.Worker.Execution;
+using Amber.Worker.Execution.Checkpoints;
 using Amber.Worker.Results;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +30,19 @@ public sealed class WorkerAgentOptions
 
     /// <summary>Wait after an error talking to the cluster (a silo restarting, a gateway moving).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Address the ring listener binds to, for data-parallel gangs (default loopback: gangs of workers on one host; null:
+    /// no listener, so the worker can only run gangs of one). Across hosts bind <see cref="IPAddress.Any"/> and set
+    /// <see cref="RingAdvertisedHost"/>.
+    /// </summary>
+    public IPAddress? RingBind { get; set; } = IPAddress.Loopback;
+
+    /// <summary>Port of the ring listener (0: any free port).</summary>
+    public int RingPort { get; set; }
+
+    /// <summary>The host name or address other ranks dial (default: the bound address).</summary>
+    public string? RingAdvertisedHost { get; set; }
 }
 
 /// <summary>
@@ -41,6 +57,7 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
     private readonly WorkerAgentOptions options = options ?? new WorkerAgentOptions();
     private readonly ILogger logger = logger ?? NullLogger.Instance;
     private readonly HashSet<string> current = [];
+    private RingListener? ringListener;
     private int completed;
 
     /// <summary>This worker's id.</summary>
@@ -53,8 +70,12 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var worker = grains.GetGrain<IWorkerGrain>(WorkerId);
-        await worker.RegisterAsync(options.Capabilities).ConfigureAwait(false);
-        logger.LogInformation("worker {Worker} registered with {Slots} slot(s)", WorkerId, options.Capabilities.Slots);
+        // One listener serves every gang this worker joins; the worker grain advertises it to the run grains.
+        using var listener = options.RingBind is { } bind ? RingListener.Start(bind, options.RingPort, options.RingAdvertisedHost) : null;
+        ringListener = listener;
+        var capabilities = listener is null ? options.Capabilities : options.Capabilities with { Endpoint = listener.Endpoint };
+        await worker.RegisterAsync(capabilities).ConfigureAwait(false);
+        logger.LogInformation("worker {Worker} registered with {Slots} slot(s), ring listener {Endpoint}", WorkerId, capabilities.Slots, capabilities.Endpoint ?? "none");
         var heartbeat = Task.Run(() => HeartbeatLoopAsync(worker, stoppingToken), CancellationToken.None);
         var lanes = Enumerable.Range(0, options.Capabilities.Slots).Select(_ => Task.Run(() => LaneAsync(stoppingToken), CancellationToken.None)).ToList();
         await Task.WhenAll(lanes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -140,7 +161,8 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
                     ack = await grain.RenewAsync(WorkerId, run.Attempt).ConfigureAwait(false);
                 }
                 if (!ack.Accepted || ack.Status != RunStatus.Running) return;
-                run = run with { Gang = run.Gang with { Peers = ack.Peers } };
+                // Ranks follow joining order among the members that stayed, so this worker's rank may have moved down.
+                run = run with { Gang = run.Gang with { Rank = ack.Peers.ToList().IndexOf(WorkerId), Peers = ack.Peers, Endpoints = ack.Endpoints } };
             }
             await ExecuteHeldAsync(run, grain, renewEvery, pollGang, ct).ConfigureAwait(false);
         }
@@ -153,7 +175,7 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
     private async Task ExecuteHeldAsync(RunAssignment run, IRunGrain grain, TimeSpan renewEvery, TimeSpan pollGang, CancellationToken ct)
     {
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var context = new WorkerRunContext(grain, WorkerId, run, blobs, abort);
+        var context = new WorkerRunContext(grain, WorkerId, run, blobs, abort, ringListener, logger);
         // The renewal loop runs from before the first byte of work until after the commit: every phase holds the lease.
         var renewer = Task.Run(() => RenewLoopAsync(grain, run, renewEvery, abort), CancellationToken.None);
         try
@@ -164,6 +186,7 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
             {
                 Interlocked.Increment(ref completed);
                 await SweepSummaryWriter.PublishRunAsync(blobs, run, outcome, ct).ConfigureAwait(false);
+                await DeleteCheckpointsIfFinishedAsync(run, ack.Status).ConfigureAwait(false);
             }
             else if (!ack.Accepted) logger.LogWarning("run {Run} attempt {Attempt}: commit refused: {Reason}", run.RunId, run.Attempt, ack.Reason);
             // A rank other than 0 keeps its lease until rank 0 has committed, or its lapse would requeue the run.
@@ -176,10 +199,12 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
         catch (LeaseLostException ex)
         {
             logger.LogWarning("{Message}; dropping the attempt", ex.Message);
+            await DeleteCheckpointsIfFinishedAsync(run, null).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             logger.LogWarning("run {Run} attempt {Attempt}: lease lost; dropping the attempt", run.RunId, run.Attempt);
+            await DeleteCheckpointsIfFinishedAsync(run, null).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -189,7 +214,8 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
         catch (Exception ex)
         {
             logger.LogError(ex, "run {Run} attempt {Attempt} failed", run.RunId, run.Attempt);
-            await grain.FailAsync(WorkerId, run.Attempt, FailureReason(ex)).ConfigureAwait(false);
+            var failed = await grain.FailAsync(WorkerId, run.Attempt, FailureReason(ex)).ConfigureAwait(false);
+            await DeleteCheckpointsIfFinishedAsync(run, failed.Status).ConfigureAwait(false);
         }
         finally
         {
@@ -275,6 +301,25 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
             logger.LogWarning("feature set {Key}: the answer to {Step} {Index} attempt {Attempt} was refused", task.SetKey, task.Step, task.Index, task.Attempt);
     }
 
+    /// <summary>
+    /// A run that finished (succeeded, failed for good, cancelled) resumes no more: its checkpoints of every attempt are
+    /// deleted. <paramref name="status"/> null: ask the run grain. Failures are logged; the sweep's summary sweeps up.
+    /// </summary>
+    private async Task DeleteCheckpointsIfFinishedAsync(RunAssignment run, RunStatus? status)
+    {
+        try
+        {
+            status ??= (await grains.GetGrain<IRunGrain>(run.RunId).GetAsync().ConfigureAwait(false))?.Status;
+            if (status is not { } s || !s.IsFinished()) return;
+            int deleted = await RunCheckpoints.DeleteAllAsync(blobs, run.SweepId, run.RunId, CancellationToken.None).ConfigureAwait(false);
+            if (deleted > 0) logger.LogInformation("run {Run} is {Status}: deleted its {Count} checkpoint(s)", run.RunId, s.ToWire(), deleted);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "run {Run}: deleting its checkpoints failed; the sweep's summary task retries", run.RunId);
+        }
+    }
+
     private async Task SummarizeAsync(WorkItem item, CancellationToken ct)
     {
         var sweep = grains.GetGrain<ISweepGrain>(item.SweepId!);
@@ -284,6 +329,8 @@ public sealed class WorkerAgent(IGrainFactory grains, IRunExecutor executor, IBl
             var results = await sweep.GetResultsAsync().ConfigureAwait(false)
                           ?? throw new InvalidOperationException($"sweep {item.SweepId} has no results to summarize");
             await new SweepSummaryWriter().WriteAsync(results, blobs, ct).ConfigureAwait(false);
+            // Every run of the finished sweep is finished: no checkpoint of it is needed any more.
+            await RunCheckpoints.DeleteAllAsync(blobs, item.SweepId!, null, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

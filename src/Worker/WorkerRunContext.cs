@@ -1,17 +1,22 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
 using Amber.Grains;
 using Amber.Grains.Contracts;
 using Amber.Storage.Blobs;
+using Amber.Worker.Collectives;
 using Amber.Worker.Execution;
+using Amber.Worker.Execution.Checkpoints;
+using Microsoft.Extensions.Logging;
 
 namespace Amber.Worker;
 
 /// <summary>
-/// The <see cref="IRunContext"/> of one attempt on a worker: progress goes to the run grain (a refusal means the lease
-/// is gone: <see cref="Aborted"/> fires and <see cref="LeaseLostException"/> is thrown); checkpoints go to the blob
-/// store under the run (not the attempt), so a retry on another worker resumes from them.
+/// The <see cref="IRunContext"/> of one attempt on a worker: progress and checkpoints are recorded with the run grain (a
+/// refusal means the lease is gone: <see cref="Aborted"/> fires and <see cref="LeaseLostException"/> is thrown);
+/// checkpoint blobs go under the attempt's prefix and a retry reads the ones the run grain recorded; the gang's ring is
+/// formed on this worker's listener.
 /// </summary>
-internal sealed class WorkerRunContext(IRunGrain grain, string workerId, RunAssignment run, IBlobStore blobs, CancellationTokenSource abort) : IRunContext
+internal sealed class WorkerRunContext(IRunGrain grain, string workerId, RunAssignment run, IBlobStore blobs, CancellationTokenSource abort,
+    RingListener? listener, ILogger logger) : IRunContext
 {
     public IBlobStore Blobs => blobs;
 
@@ -20,35 +25,47 @@ internal sealed class WorkerRunContext(IRunGrain grain, string workerId, RunAssi
     public async Task ReportEpochAsync(EpochProgress progress, CancellationToken cancellationToken = default)
     {
         var ack = await grain.ReportProgressAsync(workerId, run.Attempt, progress).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!ack.Accepted)
-        {
-            await abort.CancelAsync().ConfigureAwait(false);
-            throw new LeaseLostException(run.RunId, run.Attempt, ack.Reason ?? "refused by the run grain");
-        }
+        if (!ack.Accepted) await LostAsync(ack.Reason).ConfigureAwait(false);
     }
 
     public async Task SaveCheckpointAsync(int epoch, ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        using var stream = new MemoryStream(checkpoint.ToArray(), writable: false);
-        await blobs.PutAsync($"{CheckpointPrefix(run)}epoch-{epoch:D6}.ckpt", stream, new BlobPutOptions("application/octet-stream"), cancellationToken).ConfigureAwait(false);
+        var written = await RunCheckpoints.WriteAsync(blobs, run, epoch, checkpoint, cancellationToken).ConfigureAwait(false);
+        var ack = await grain.RecordCheckpointAsync(workerId, run.Attempt, written).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!ack.Accepted)
+        {
+            // Unrecorded, so nobody would ever resume from it.
+            await blobs.DeleteAsync(written.Name, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await LostAsync(ack.Reason).ConfigureAwait(false);
+        }
+        await RunCheckpoints.DeleteAsync(blobs, ack.Dropped, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<RunCheckpoint?> LoadLatestCheckpointAsync(CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RunCheckpoint> CheckpointsNewestFirstAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        BlobProperties? latest = null;
-        // Zero-padded epochs list in numeric order, so the last name is the newest checkpoint.
-        await foreach (var b in blobs.ListAsync(CheckpointPrefix(run), cancellationToken).ConfigureAwait(false)) latest = b;
-        if (latest is null) return null;
-        await using var download = await blobs.GetAsync(latest.Name, cancellationToken).ConfigureAwait(false);
-        if (download is null) return null;
-        using var buffer = new MemoryStream();
-        await download.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        string file = latest.Name[(latest.Name.LastIndexOf('/') + 1)..];
-        int epoch = int.Parse(file["epoch-".Length..file.IndexOf('.', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
-        return new RunCheckpoint(epoch, buffer.ToArray());
+        await foreach (var (c, bytes) in RunCheckpoints.ReadNewestFirstAsync(blobs, run.Checkpoints,
+                           (c, why) => logger.LogWarning("run {Run} attempt {Attempt}: skipping checkpoint {Name} (epoch {Epoch}): {Why}", run.RunId, run.Attempt, c.Name, c.Epoch, why),
+                           cancellationToken).ConfigureAwait(false))
+        {
+            yield return new RunCheckpoint(c.Epoch, bytes, c.Name);
+        }
     }
 
-    /// <summary>Checkpoints of a run, shared by its attempts.</summary>
-    public static string CheckpointPrefix(RunAssignment run) => $"sweeps/{run.SweepId}/runs/{run.RunId}/checkpoints/";
+    public Task<ICollective> JoinGangAsync(CollectiveOptions options, CancellationToken cancellationToken = default)
+    {
+        var gang = run.Gang;
+        if (gang.Size == 1) return Task.FromResult<ICollective>(new SingleRankCollective());
+        if (listener is null) throw new InvalidOperationException($"run {run.RunId} has gang size {gang.Size} but this worker has no ring listener");
+        if (gang.Endpoints is not { } endpoints || endpoints.Count != gang.Size || endpoints.Any(string.IsNullOrEmpty))
+            throw new InvalidOperationException($"run {run.RunId} attempt {run.Attempt}: the gang's endpoints are incomplete ({string.Join(", ", gang.Endpoints ?? [])}); every worker of a gang must advertise a ring listener");
+        // The gang id names the attempt: a connection left over from an earlier attempt is refused in the handshake.
+        var membership = new GangMembership($"{run.RunId}/a{run.Attempt}", gang.Rank, endpoints);
+        return TcpRingCollective.ConnectAsync(listener, membership, options, cancellationToken);
+    }
+
+    private async Task LostAsync(string? reason)
+    {
+        await abort.CancelAsync().ConfigureAwait(false);
+        throw new LeaseLostException(run.RunId, run.Attempt, reason ?? "refused by the run grain");
+    }
 }

@@ -24,9 +24,11 @@ public sealed class WorkerCommand : ICommandModule
         var id = new Option<string?>("--id") { Description = "Worker id (default: a fresh one); a restarted worker may keep its id" };
         var executor = new Option<string>("--executor") { Description = "What a run does: training (default) or noop", DefaultValueFactory = _ => "training" };
         var noopEpoch = new Option<int>("--noop-epoch-ms") { Description = "With --executor noop: 3 epochs of this many milliseconds each (failure drills)", DefaultValueFactory = _ => 0 };
+        var ringHost = new Option<string?>("--ring-host") { Description = "Address other workers dial for data-parallel gangs (listens on every interface); default: the address this host reaches the first gateway from (127.0.0.1 for a local silo)" };
+        var ringPort = new Option<int>("--ring-port") { Description = "Port of the gang ring listener (0: any free port)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("worker", "Run a worker: an Orleans client that executes runs handed out by the cluster (Ctrl+C stops it)")
         {
-            gateways, blobs, container, slots, name, id, executor, noopEpoch,
+            gateways, blobs, container, slots, name, id, executor, noopEpoch, ringHost, ringPort,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
@@ -41,6 +43,13 @@ public sealed class WorkerCommand : ICommandModule
                 Capabilities = new WorkerCapabilities(pr.GetValue(name)!, pr.GetValue(slots), Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20),
             };
             if (pr.GetValue(id) is { Length: > 0 } given) options.WorkerId = given;
+            if (pr.GetValue(ringPort) is < 0 or > 65535) throw new ArgumentException($"--ring-port {pr.GetValue(ringPort)} must be 0 (any free port) to 65535");
+            options.RingPort = pr.GetValue(ringPort);
+            if ((pr.GetValue(ringHost) is { Length: > 0 } explicitHost ? explicitHost : RingHostToward(endpoints[0])) is { } advertised)
+            {
+                options.RingBind = System.Net.IPAddress.Any;
+                options.RingAdvertisedHost = advertised;
+            }
             var agent = new WorkerAgent(host.Client(), run, blobStore, options, logs.CreateLogger<WorkerAgent>());
             Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, gateways {pr.GetValue(gateways)}");
             await agent.RunAsync(ct);
@@ -48,5 +57,18 @@ public sealed class WorkerCommand : ICommandModule
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The local address this host uses to reach <paramref name="gateway"/> (no packet is sent: connecting a UDP socket
+    /// only picks the route), so gang peers on other hosts can dial this worker; null for a loopback gateway, where the
+    /// ring stays on loopback.
+    /// </summary>
+    private static string? RingHostToward(System.Net.IPEndPoint gateway)
+    {
+        if (System.Net.IPAddress.IsLoopback(gateway.Address)) return null;
+        using var probe = new System.Net.Sockets.Socket(gateway.AddressFamily, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        probe.Connect(gateway);
+        return ((System.Net.IPEndPoint)probe.LocalEndPoint!).Address.ToString();
     }
 }

@@ -68,6 +68,12 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>Records one epoch of the attempt (and renews its lease).</summary>
     Task<RunAck> ReportProgressAsync(string workerId, int attempt, EpochProgress progress);
 
+    /// <summary>
+    /// Records a checkpoint rank 0 of the current attempt wrote (and renews its lease). The run keeps the newest few;
+    /// the answer lists the older ones it dropped, whose blobs the caller deletes.
+    /// </summary>
+    Task<CheckpointAck> RecordCheckpointAsync(string workerId, int attempt, CheckpointRef checkpoint);
+
     /// <summary>Commits the attempt's results; a repeat of the same commit is acknowledged without effect.</summary>
     Task<RunAck> CompleteAsync(string workerId, int attempt, RunOutcome outcome);
 

@@ -16,9 +16,21 @@ namespace Amber.Training.Checkpoints;
 /// <param name="Stopped">True once early stopping fired.</param>
 /// <param name="BestParameters">Parameters of the best epoch.</param>
 /// <param name="Curves">Reports of the epochs run so far.</param>
+/// <param name="Randomness">
+/// The data order and random-number state. Every random draw (shuffles, weighted draws, dropout masks) is a pure function
+/// of (seed, epoch, step, row) — <see cref="Numerics.CounterRandom"/> — so this is the whole generator state: a resumed run
+/// with the same values draws exactly what an uninterrupted one would.
+/// </param>
 public sealed record TrainerState(string OptimizerName, long OptimizerSteps, IReadOnlyList<float[]> OptimizerState,
     int EpochsCompleted, int BestEpoch, double BestValidationJs, int EpochsWithoutImprovement, bool Stopped,
-    float[] BestParameters, IReadOnlyList<EpochReport> Curves);
+    float[] BestParameters, IReadOnlyList<EpochReport> Curves, RandomState Randomness);
+
+/// <summary>The data order and counter-based random state of a training run, checked when it resumes.</summary>
+/// <param name="Seed">Seeds initialisation, shuffles and dropout.</param>
+/// <param name="DataOrder">How each epoch orders the rows: <c>permutation</c> (a seeded shuffle) or <c>class-weighted</c> (draws with replacement).</param>
+/// <param name="BatchSize">The global batch size (it decides which rows form each step).</param>
+/// <param name="Step">Steps taken so far: the counter of the dropout masks and of the learning-rate schedule.</param>
+public sealed record RandomState(ulong Seed, string DataOrder, int BatchSize, long Step);
 
 /// <summary>A decoded checkpoint.</summary>
 /// <param name="Model">The model sizes.</param>
@@ -31,7 +43,9 @@ public sealed record Checkpoint(ModelConfig Model, LossConfig Loss, ulong Layout
 
 /// <summary>
 /// Binary checkpoint: magic <c>AMBRCKPT</c>, version, kind, layout hash and description, configurations, parameters,
-/// optional trainer state, then an FNV-1a 64 checksum of everything before it. Little-endian throughout.
+/// optional trainer state (optimiser, epoch, early stopping, curves, data order and random state), then an FNV-1a 64
+/// checksum of everything before it. Little-endian throughout. The checksum catches a torn or flipped file on its own;
+/// a worker additionally records each checkpoint's SHA-256 with the run grain, so a wrong but well-formed file is caught too.
 /// </summary>
 public static class CheckpointFormat
 {
@@ -39,7 +53,7 @@ public static class CheckpointFormat
     public static ReadOnlySpan<byte> Magic => "AMBRCKPT"u8;
 
     /// <summary>The format version this code writes and reads.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Writes a model checkpoint (state null) or a training checkpoint.</summary>
     public static void Write(Stream destination, AmberModel model, TrainerState? state)
@@ -96,6 +110,10 @@ public static class CheckpointFormat
                     w.Write(e.Seconds);
                     w.Write(e.IsBest);
                 }
+                w.Write(state.Randomness.Seed);
+                w.Write(state.Randomness.DataOrder);
+                w.Write(state.Randomness.BatchSize);
+                w.Write(state.Randomness.Step);
             }
         }
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
@@ -159,7 +177,8 @@ public static class CheckpointFormat
                 curves.Add(new EpochReport(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
                     r.ReadDouble(), r.ReadDouble(), r.ReadBoolean()));
             }
-            state = new TrainerState(name, steps, buffers, epochs, bestEpoch, bestJs, bad, stopped, best, curves);
+            var randomness = new RandomState(r.ReadUInt64(), r.ReadString(), r.ReadInt32(), r.ReadInt64());
+            state = new TrainerState(name, steps, buffers, epochs, bestEpoch, bestJs, bad, stopped, best, curves, randomness);
         }
         return new Checkpoint(model, loss, hash, description, parameters, state);
     }

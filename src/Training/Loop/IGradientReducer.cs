@@ -9,6 +9,13 @@ public interface IGradientReducer
 {
     /// <summary>Replaces <paramref name="gradients"/> with the element-wise sum over all ranks.</summary>
     void AllReduce(Span<float> gradients);
+
+    /// <summary>
+    /// Replaces <paramref name="values"/> on every rank with the element-wise sum over all ranks, added in double in rank
+    /// order, so every rank gets bitwise the same sums. For a handful of values per epoch (each rank's share of the
+    /// validation sums), not for gradients.
+    /// </summary>
+    void SumInRankOrder(Span<double> values);
 }
 
 /// <summary>The single-worker reducer: nothing to sum.</summary>
@@ -19,6 +26,11 @@ public sealed class NoGradientReducer : IGradientReducer
 
     /// <inheritdoc/>
     public void AllReduce(Span<float> gradients)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void SumInRankOrder(Span<double> values)
     {
     }
 }

@@ -100,6 +100,14 @@ public sealed class TrainingSession
         {
             state.OptimizerState[i].CopyTo(session._optimizer.State[i], 0);
         }
+        var expected = session.Randomness;
+        var saved = state.Randomness;
+        if (saved.Seed != expected.Seed || saved.DataOrder != expected.DataOrder || saved.BatchSize != expected.BatchSize || saved.Step != state.OptimizerSteps)
+        {
+            throw new InvalidDataException(
+                $"Checkpoint {source} was written with seed {saved.Seed}, data order '{saved.DataOrder}', batch {saved.BatchSize} at step {saved.Step}; " +
+                $"this run uses seed {expected.Seed}, data order '{expected.DataOrder}', batch {expected.BatchSize}, so resuming would not continue the same run.");
+        }
         session._optimizer.RestoreSteps(state.OptimizerSteps);
         session._step = state.OptimizerSteps;
         session._bestEpoch = state.BestEpoch;
@@ -110,6 +118,9 @@ public sealed class TrainingSession
         session._curves.AddRange(state.Curves);
         return session;
     }
+
+    /// <summary>The data order and random state now (what a checkpoint records and a resume checks).</summary>
+    public RandomState Randomness => new(_options.Seed, _sampler is null ? "permutation" : "class-weighted", _options.BatchSize, _step);
 
     /// <summary>Optimisation steps per epoch, ⌈N / B⌉ (the last batch may be smaller).</summary>
     public int StepsPerEpoch { get; }
@@ -232,7 +243,7 @@ public sealed class TrainingSession
     public void SaveCheckpoint(Stream destination)
     {
         var state = new TrainerState(_optimizer.Name, _optimizer.Steps, _optimizer.State, EpochsCompleted, _bestEpoch, _bestJs,
-            _epochsWithoutImprovement, _stopped, _bestParameters, _curves);
+            _epochsWithoutImprovement, _stopped, _bestParameters, _curves, Randomness);
         CheckpointFormat.Write(destination, new AmberModel(_net), state);
     }
 
@@ -249,9 +260,13 @@ public sealed class TrainingSession
         var v = _validation;
         int da = v.SpeechDim, dt = v.TextDim, c = v.Classes;
         double loss = 0, js = 0, bc = 0;
-        for (var start = 0; start < v.Count; start += _net.Capacity)
+        // A data-parallel rank validates its share of the rows [r·N/W, (r+1)·N/W); the reducer adds the ranks' sums in rank
+        // order, so every rank sees the same metrics and takes the same early-stopping decision. W = 1 covers every row.
+        var first = (int)((long)_options.Rank * v.Count / _options.WorldSize);
+        var end = (int)((long)(_options.Rank + 1) * v.Count / _options.WorldSize);
+        for (var start = first; start < end; start += _net.Capacity)
         {
-            var rows = Math.Min(_net.Capacity, v.Count - start);
+            var rows = Math.Min(_net.Capacity, end - start);
             var speech = v.Speech.AsSpan(start * da, rows * da);
             var text = v.Text.AsSpan(start * dt, rows * dt);
             _net.Forward(speech, text, rows, DropoutContext.Evaluation);
@@ -264,6 +279,12 @@ public sealed class TrainingSession
                 js += RowMetrics.JensenShannonBits(p, y);
                 bc += RowMetrics.Bhattacharyya(p, y);
             }
+        }
+        if (_options.WorldSize > 1)
+        {
+            Span<double> sums = [loss, js, bc];
+            _options.Reducer.SumInRankOrder(sums);
+            (loss, js, bc) = (sums[0], sums[1], sums[2]);
         }
         return (loss / v.Count, js / v.Count, bc / v.Count);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Amber.Training;
 
 namespace Amber.Worker.Collectives;
@@ -10,4 +11,30 @@ public sealed class CollectiveGradientReducer(ICollective collective) : IGradien
 {
     /// <inheritdoc/>
     public void AllReduce(Span<float> gradients) => collective.AllReduceSum(gradients);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each rank broadcasts its doubles in turn (their bits travel as floats and are copied, never added, so nothing is
+    /// rounded or canonicalised on the way), and every rank adds them in rank order: W tiny broadcasts per call.
+    /// </remarks>
+    public void SumInRankOrder(Span<double> values)
+    {
+        var mine = MemoryMarshal.Cast<double, float>(values).ToArray();
+        var wire = new float[mine.Length];
+        var total = new double[values.Length];
+        for (var root = 0; root < collective.WorldSize; root++)
+        {
+            if (root == collective.Rank)
+            {
+                mine.CopyTo(wire, 0);
+            }
+            collective.Broadcast(wire, root);
+            var received = MemoryMarshal.Cast<float, double>(wire.AsSpan());
+            for (var i = 0; i < total.Length; i++)
+            {
+                total[i] += received[i];
+            }
+        }
+        total.CopyTo(values);
+    }
 }

@@ -61,54 +61,91 @@ internal static class RingConnector
     }
 
     /// <summary>
-    /// Accepts connections until one is this gang's left neighbour; others (stale attempts, other runs, strangers) are
-    /// answered <see cref="RingHandshake.Refused"/>, closed and listed in <paramref name="refusals"/>.
+    /// Accepts connections until one is this gang's left neighbour. A connection naming another gang is parked on the
+    /// listener for that gang (several gangs may form on one listener at once); one of this gang with the wrong rank or
+    /// size, or no valid hello, is answered <see cref="RingHandshake.Refused"/>, closed and listed in <paramref name="refusals"/>.
     /// </summary>
     public static Socket AcceptLeft(RingListener listener, GangMembership gang, List<string> refusals, CancellationToken cancellationToken)
     {
-        while (true)
+        listener.StartAccepting(gang.GangId);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var socket = listener.TryAccept(PollSlice);
-            if (socket is null)
+            while (true)
             {
-                continue;
-            }
-            try
-            {
-                socket.NoDelay = true;
-                // A connection that never says hello must not hold up the gang for long.
-                socket.ReceiveTimeout = (int)HelloWait.TotalMilliseconds;
-                string? refusal;
+                cancellationToken.ThrowIfCancellationRequested();
+                if (listener.TakeParked(gang.GangId) is { } parked)
+                {
+                    if (Settle(parked.Socket, RingHandshake.Check(parked.Hello, gang), refusals))
+                    {
+                        return parked.Socket;
+                    }
+                    continue;
+                }
+                var socket = listener.TryAccept(PollSlice);
+                if (socket is null)
+                {
+                    continue;
+                }
                 try
                 {
-                    refusal = RingHandshake.ReadAndCheck(socket, gang);
+                    socket.NoDelay = true;
+                    // A connection that never says hello must not hold up the gang for long.
+                    socket.ReceiveTimeout = (int)HelloWait.TotalMilliseconds;
+                    RingHello? hello;
+                    string? malformed;
+                    try
+                    {
+                        (hello, malformed) = RingHandshake.Read(socket);
+                    }
+                    catch (SocketException ex)
+                    {
+                        (hello, malformed) = (null, $"no valid hello ({ex.SocketErrorCode})");
+                    }
+                    if (hello is not null && hello.GangId != gang.GangId)
+                    {
+                        listener.Park(socket, hello);
+                        continue;
+                    }
+                    if (Settle(socket, malformed ?? RingHandshake.Check(hello!, gang), refusals))
+                    {
+                        return socket;
+                    }
                 }
-                catch (SocketException ex)
+                catch
                 {
-                    refusal = $"no valid hello ({ex.SocketErrorCode})";
+                    socket.Dispose();
+                    throw;
                 }
-                if (refusal is null)
-                {
-                    socket.Send([RingHandshake.Accepted]);
-                    return socket;
-                }
-                refusals.Add($"{socket.RemoteEndPoint}: {refusal}");
-                try
-                {
-                    socket.Send([RingHandshake.Refused]);
-                }
-                catch (SocketException)
-                {
-                    // The refused peer is gone already.
-                }
-                socket.Dispose();
             }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+        }
+        finally
+        {
+            listener.StopAccepting(gang.GangId);
+        }
+    }
+
+    /// <summary>Accepts the connection when <paramref name="refusal"/> is null (returns true), else refuses and closes it.</summary>
+    private static bool Settle(Socket socket, string? refusal, List<string> refusals)
+    {
+        if (refusal is null)
+        {
+            socket.Send([RingHandshake.Accepted]);
+            return true;
+        }
+        refusals.Add($"{EndpointOf(socket)}: {refusal}");
+        RingHandshake.Refuse(socket);
+        return false;
+    }
+
+    private static string EndpointOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint?.ToString() ?? "?";
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return "?";
         }
     }
 

@@ -40,10 +40,17 @@ internal static class RingHandshake
     /// </summary>
     public static string? ReadAndCheck(Socket socket, GangMembership gang)
     {
+        var (hello, malformed) = Read(socket);
+        return malformed ?? Check(hello!, gang);
+    }
+
+    /// <summary>Reads a hello: the hello, or why the bytes are not one.</summary>
+    public static (RingHello? Hello, string? Malformed) Read(Socket socket)
+    {
         var head = new byte[FixedBytes];
         if (!TryReadExactly(socket, head))
         {
-            return "closed before a complete hello";
+            return (null, "closed before a complete hello");
         }
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(head);
         var version = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(4));
@@ -52,27 +59,46 @@ internal static class RingHandshake
         var idLength = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(14));
         if (magic != Magic || version != Version)
         {
-            return $"not a ring hello (magic 0x{magic:X8}, version {version}; expected 0x{Magic:X8}, {Version})";
+            return (null, $"not a ring hello (magic 0x{magic:X8}, version {version}; expected 0x{Magic:X8}, {Version})");
         }
         if (idLength > MaxGangIdBytes)
         {
-            return $"gang id of {idLength} bytes (at most {MaxGangIdBytes})";
+            return (null, $"gang id of {idLength} bytes (at most {MaxGangIdBytes})");
         }
         var id = new byte[idLength];
         if (!TryReadExactly(socket, id))
         {
-            return "closed before a complete hello";
+            return (null, "closed before a complete hello");
         }
-        var gangId = Encoding.UTF8.GetString(id);
-        if (gangId != gang.GangId)
+        return (new RingHello(Encoding.UTF8.GetString(id), rank, world), null);
+    }
+
+    /// <summary>Null when <paramref name="hello"/> comes from this gang's left neighbour, else why it is refused.</summary>
+    public static string? Check(RingHello hello, GangMembership gang)
+    {
+        if (hello.GangId != gang.GangId)
         {
-            return $"gang '{gangId}', this rank is in gang '{gang.GangId}' (a stale or foreign connection)";
+            return $"gang '{hello.GangId}', this rank is in gang '{gang.GangId}' (a stale or foreign connection)";
         }
-        if (world != gang.WorldSize || rank != gang.Left)
+        if (hello.WorldSize != gang.WorldSize || hello.Rank != gang.Left)
         {
-            return $"rank {rank} of {world}; expected the left neighbour, rank {gang.Left} of {gang.WorldSize}";
+            return $"rank {hello.Rank} of {hello.WorldSize}; expected the left neighbour, rank {gang.Left} of {gang.WorldSize}";
         }
         return null;
+    }
+
+    /// <summary>Answers <see cref="Refused"/> (if the peer still listens) and closes the connection.</summary>
+    public static void Refuse(Socket socket)
+    {
+        try
+        {
+            socket.Send([Refused]);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The refused peer is gone already.
+        }
+        socket.Dispose();
     }
 
     private static bool TryReadExactly(Socket socket, Span<byte> buffer)
@@ -90,3 +116,6 @@ internal static class RingHandshake
         return true;
     }
 }
+
+/// <summary>What a connecting rank says: its gang, its rank and the gang's size.</summary>
+internal sealed record RingHello(string GangId, int Rank, int WorldSize);

@@ -14,6 +14,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     /// <summary>The lease the cluster hands out: short, so expiry tests take about a second.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a gang may gather: short, so the timeout test takes seconds.</summary>
+    public static readonly TimeSpan GatheringTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>The cluster.</summary>
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -32,6 +35,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.AddAmberGrains(o =>
             {
                 o.LeaseDuration = Lease;
+                o.GatheringTimeout = GatheringTimeout;
                 o.SweepFlushInterval = TimeSpan.FromMilliseconds(50);
             });
         });

@@ -18,7 +18,7 @@ public sealed class TrainingRunExecutorTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private TrainingRunExecutor Executor(int checkpointEvery = 0) => new(new TrainingExecutorOptions
+    private TrainingRunExecutor Executor(int checkpointEvery = 1) => new(new TrainingExecutorOptions
     {
         WorkDirectory = Path.Combine(dir.Path, "work"),
         Synthetic = new SyntheticOptions { Utterances = 220, Seed = 3 },
@@ -66,6 +66,33 @@ public sealed class TrainingRunExecutorTests : IDisposable
         Assert.Equal(outcome.Metrics, retry.Metrics);
         Assert.Equal([3, 4, 5, 6], resumed.Epochs.Select(e => e.Epoch));   // only the epochs after the checkpoint are trained again
         Assert.Equal(6, retry.EpochsTrained);
+    }
+
+    [Fact]
+    public async Task By_default_every_epoch_is_checkpointed_and_a_corrupt_newest_checkpoint_falls_back_to_the_previous_one()
+    {
+        var blobs = new FileSystemBlobStore(Path.Combine(dir.Path, "blobs"));
+        var straight = new RecordingRunContext(blobs);
+        var outcome = await new TrainingRunExecutor(new TrainingExecutorOptions
+        {
+            WorkDirectory = Path.Combine(dir.Path, "work"),
+            Synthetic = new SyntheticOptions { Utterances = 220, Seed = 3 },
+        }).ExecuteAsync(Assignment("amber2", 2, 5), straight, CancellationToken.None);
+        Assert.Equal([1, 2, 3, 4, 5], straight.Checkpoints.Select(c => c.Epoch));
+
+        // Interrupted after epoch 4, whose checkpoint is then found torn: the retry resumes from epoch 3 instead.
+        var torn = straight.Checkpoints[3] with { Bytes = straight.Checkpoints[3].Bytes[..^100] };
+        var resumed = new RecordingRunContext(blobs, [torn, straight.Checkpoints[2]]);
+        var retry = await Executor().ExecuteAsync(Assignment("amber2", 2, 5), resumed, CancellationToken.None);
+        Assert.Equal([4, 5, 6], resumed.Epochs.Select(e => e.Epoch));
+        Assert.Equal(outcome.Metrics, retry.Metrics);                      // bit for bit: the same doubles
+        // Epoch 4's checkpoint again: the same parameters and optimiser state, bit for bit (only wall times differ).
+        var first = Amber.Training.Checkpoints.CheckpointFormat.Read(new MemoryStream(straight.Checkpoints[3].Bytes), "straight");
+        var again = Amber.Training.Checkpoints.CheckpointFormat.Read(new MemoryStream(resumed.Checkpoints[0].Bytes), "resumed");
+        Assert.Equal(4, again.Trainer!.EpochsCompleted);
+        Assert.Equal(first.Parameters, again.Parameters);
+        Assert.Equal(first.Trainer!.OptimizerState, again.Trainer.OptimizerState);
+        Assert.Equal(first.Trainer.Randomness, again.Trainer.Randomness);
     }
 
     [Fact]

@@ -35,6 +35,25 @@ public sealed class DataParallelTests
             }
             _barrier.SignalAndWait();
         }
+
+        private readonly double[][] _sums = new double[world][];
+
+        public void SumInRankOrder(Span<double> values)
+        {
+            var rank = _rank.Value;
+            _sums[rank] = values.ToArray();
+            _barrier.SignalAndWait();
+            for (var i = 0; i < values.Length; i++)
+            {
+                var sum = 0.0;
+                for (var r = 0; r < _sums.Length; r++)
+                {
+                    sum += _sums[r][i];
+                }
+                values[i] = sum;
+            }
+            _barrier.SignalAndWait();
+        }
     }
 
     [Fact]
@@ -66,5 +85,10 @@ public sealed class DataParallelTests
         }
         Assert.Equal(ranks[0].CurrentModel.Parameters, ranks[1].CurrentModel.Parameters);
         TensorAssert.Close(single.CurrentModel.Parameters, ranks[0].CurrentModel.Parameters, 1e-3, 1e-5, "rank 0 vs one worker");
+        // Each rank validated half of the rows; the sums were combined, so both report the whole set's metrics, identically.
+        Assert.Equal(ranks[0].Curves.Select(c => (c.ValidationJs, c.ValidationLoss, c.ValidationBc)), ranks[1].Curves.Select(c => (c.ValidationJs, c.ValidationLoss, c.ValidationBc)));
+        Assert.Equal(single.Curves[0].ValidationJs, ranks[0].Curves[0].ValidationJs, 1e-5);
+        Assert.Equal(single.Curves[0].ValidationBc, ranks[0].Curves[0].ValidationBc, 1e-5);
+        Assert.Equal(single.Curves[0].ValidationLoss, ranks[0].Curves[0].ValidationLoss, 1e-5);
     }
 }

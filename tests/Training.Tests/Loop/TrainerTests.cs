@@ -67,6 +67,25 @@ public sealed class TrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_checkpoint_records_the_random_state_and_a_run_with_another_seed_or_batch_refuses_it()
+    {
+        var session = TrainingSession.Create(Train, Validation, Model, new LossConfig(), Options(3, seed: 7));
+        session.RunEpoch();
+        using var checkpoint = new MemoryStream();
+        session.SaveCheckpoint(checkpoint);
+        var state = CheckpointFormat.Read(new MemoryStream(checkpoint.ToArray()), "c").Trainer!;
+        Assert.Equal(new RandomState(7, "permutation", 32, session.StepsPerEpoch), state.Randomness);
+
+        var seed = Assert.Throws<InvalidDataException>(() => TrainingSession.Resume(new MemoryStream(checkpoint.ToArray()), Train, Validation, Model,
+            new LossConfig(), Options(3, seed: 8), "e1.ckpt"));
+        Assert.Contains("seed 7", seed.Message);
+        Assert.Contains("seed 8", seed.Message);
+        Assert.Throws<InvalidDataException>(() => TrainingSession.Resume(new MemoryStream(checkpoint.ToArray()), Train, Validation, Model,
+            new LossConfig(), Options(3, seed: 7) with { BatchSize = 16 }, "e1.ckpt"));
+        Assert.Equal(1, TrainingSession.Resume(new MemoryStream(checkpoint.ToArray()), Train, Validation, Model, new LossConfig(), Options(3, seed: 7)).EpochsCompleted);
+    }
+
+    [Fact]
     public void A_corrupt_or_foreign_checkpoint_is_refused()
     {
         var model = new AmberModel(Model, new LossConfig());

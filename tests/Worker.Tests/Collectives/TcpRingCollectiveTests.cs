@@ -166,6 +166,43 @@ public sealed class TcpRingCollectiveTests
     }
 
     [Fact]
+    public async Task Two_gangs_form_at_once_on_the_same_listeners_and_each_sums_its_own_buffers()
+    {
+        // A worker with two slots runs two gang runs at once: both rings use its one listener.
+        var listeners = new[] { RingListener.Start(IPAddress.Loopback), RingListener.Start(IPAddress.Loopback) };
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                string[] forward = [listeners[0].Endpoint, listeners[1].Endpoint];
+                string[] backward = [listeners[1].Endpoint, listeners[0].Endpoint];
+                var forming = new[]
+                {
+                    TcpRingCollective.ConnectAsync(listeners[0], new GangMembership($"run-a/{round}", 0, forward)),
+                    TcpRingCollective.ConnectAsync(listeners[1], new GangMembership($"run-b/{round}", 0, backward)),
+                    TcpRingCollective.ConnectAsync(listeners[1], new GangMembership($"run-a/{round}", 1, forward)),
+                    TcpRingCollective.ConnectAsync(listeners[0], new GangMembership($"run-b/{round}", 1, backward)),
+                };
+                var ranks = await Task.WhenAll(forming).WaitAsync(TimeSpan.FromSeconds(30));
+                var buffers = new[] { new[] { 1f }, new[] { 100f }, new[] { 2f }, new[] { 200f } };
+                Assert.All(LocalGang.OnEachRank(ranks, c => c.AllReduceSum(buffers[Array.IndexOf(ranks, c)])), Assert.Null);
+                Assert.Equal([3f, 300f, 3f, 300f], buffers.Select(b => b[0]));   // gang a: 1 + 2; gang b: 100 + 200
+                foreach (var rank in ranks)
+                {
+                    rank.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Ranks_that_disagree_on_the_gang_both_fail_fast_naming_each_other()
     {
         var listeners = new[] { RingListener.Start(IPAddress.Loopback), RingListener.Start(IPAddress.Loopback) };

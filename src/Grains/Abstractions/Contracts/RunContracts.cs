@@ -13,6 +13,10 @@ namespace Amber.Grains.Contracts;
 /// <param name="Parameters">The trial's resolved hyperparameters (method + typed values).</param>
 /// <param name="Protocol">Corpus, features, labels, fold and seed.</param>
 /// <param name="ArtifactPrefix">Blob prefix owned by this attempt ("sweeps/{sweep}/runs/{run}/a{attempt}/").</param>
+/// <param name="Checkpoints">
+/// The checkpoints earlier attempts recorded with the run grain (oldest first, at most the retained number): the attempt
+/// resumes from the newest whose content still has the recorded hash. Null or empty: train from the start.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record RunAssignment(
     string SweepId,
@@ -23,14 +27,34 @@ public sealed record RunAssignment(
     GangInfo Gang,
     TrialParameters Parameters,
     RunProtocol Protocol,
-    string ArtifactPrefix);
+    string ArtifactPrefix,
+    IReadOnlyList<CheckpointRef>? Checkpoints = null);
+
+/// <summary>A training checkpoint in the blob store, as the run grain records it.</summary>
+/// <param name="Name">Blob name, under the writing attempt's prefix (".../a{attempt}/checkpoints/epoch-000003.ckpt").</param>
+/// <param name="Epoch">Epochs completed when it was written.</param>
+/// <param name="Attempt">The attempt that wrote it.</param>
+/// <param name="Sha256">SHA-256 of the blob's bytes, lower-case hex: a resumed attempt refuses a blob that does not match.</param>
+[GenerateSerializer, Immutable]
+public sealed record CheckpointRef(string Name, int Epoch, int Attempt, string Sha256);
+
+/// <summary>The run grain's answer to a recorded checkpoint.</summary>
+/// <param name="Accepted">False when the attempt is no longer current (the checkpoint is not recorded).</param>
+/// <param name="Dropped">Older checkpoints the run no longer keeps: the writer deletes their blobs.</param>
+/// <param name="Reason">Why it was refused.</param>
+[GenerateSerializer, Immutable]
+public sealed record CheckpointAck(bool Accepted, IReadOnlyList<CheckpointRef> Dropped, string? Reason);
 
 /// <summary>Where this worker stands in the run's gang. W = 1 for single-worker runs.</summary>
 /// <param name="Size">Number of workers that train the run together.</param>
 /// <param name="Rank">This worker's 0-based rank.</param>
 /// <param name="Peers">Worker ids by rank (index = rank), so ranks can find each other.</param>
+/// <param name="Endpoints">
+/// Each rank's ring listener, <c>host:port</c> by rank (what its worker advertised when it registered); complete once the
+/// gang is running. Null for a gang of one, which needs no connection.
+/// </param>
 [GenerateSerializer, Immutable]
-public sealed record GangInfo(int Size, int Rank, IReadOnlyList<string> Peers)
+public sealed record GangInfo(int Size, int Rank, IReadOnlyList<string> Peers, IReadOnlyList<string>? Endpoints = null)
 {
     /// <summary>A gang of one.</summary>
     public static GangInfo Single(string workerId) => new(1, 0, [workerId]);
@@ -91,8 +115,10 @@ public sealed record RunOutcome(
 /// <param name="Attempt">The run's current attempt.</param>
 /// <param name="Peers">Gang members by rank (final once running).</param>
 /// <param name="Reason">Why it was refused, or why nothing changed.</param>
+/// <param name="Endpoints">The gang members' ring endpoints by rank (empty strings for workers that advertised none).</param>
 [GenerateSerializer, Immutable]
-public sealed record RunAck(bool Accepted, RunStatus Status, int Attempt, IReadOnlyList<string> Peers, string? Reason);
+public sealed record RunAck(bool Accepted, RunStatus Status, int Attempt, IReadOnlyList<string> Peers, string? Reason,
+    IReadOnlyList<string>? Endpoints = null);
 
 /// <summary>A run as the cluster reports it.</summary>
 [GenerateSerializer, Immutable]
@@ -111,7 +137,8 @@ public sealed record RunInfo(
     DateTimeOffset? LeaseExpiresAt,
     string? LastError,
     DateTimeOffset UpdatedAt,
-    IReadOnlyDictionary<string, string> Artifacts);
+    IReadOnlyDictionary<string, string> Artifacts,
+    CheckpointRef? LatestCheckpoint = null);
 
 /// <summary>One learning-curve value of a run's attempt.</summary>
 [GenerateSerializer, Immutable]

@@ -6,6 +6,15 @@ public sealed class SchedulingOptions
     /// <summary>How long a lease lasts without renewal (workers renew at a third of it).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a run with gang size W &gt; 1 may gather before its members are released and it goes back to the queue, so
+    /// workers never hold slots indefinitely for a gang that cannot form.
+    /// </summary>
+    public TimeSpan GatheringTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Training checkpoints a run keeps (the newest); older ones are deleted by the worker that wrote the next.</summary>
+    public int CheckpointsKept { get; set; } = 2;
+
     /// <summary>A worker silent for this long is shown as lost (its leases lapse on their own).</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -4,7 +4,18 @@ namespace Amber.Grains.Runs;
 public abstract record RunCommand;
 
 /// <summary>A worker takes (a rank of) the run; the lease lasts <paramref name="Duration"/> from <paramref name="Now"/>.</summary>
-public sealed record LeaseRun(string WorkerId, DateTimeOffset Now, TimeSpan Duration) : RunCommand;
+/// <param name="WorkerId">The worker.</param>
+/// <param name="Now">The grain's clock.</param>
+/// <param name="Duration">Lease length.</param>
+/// <param name="Endpoint">The worker's ring listener (host:port), or null when it advertised none.</param>
+/// <param name="GatheringTimeout">
+/// How long a gang of W &gt; 1 may stay incomplete: the first member's lease starts the clock, and when it runs out the
+/// members are released and the run goes back to the queue (null: no limit).
+/// </param>
+public sealed record LeaseRun(string WorkerId, DateTimeOffset Now, TimeSpan Duration, string? Endpoint = null, TimeSpan? GatheringTimeout = null) : RunCommand;
+
+/// <summary>Rank 0 of attempt <paramref name="Attempt"/> wrote a checkpoint (accepted only while it is current; extends the lease).</summary>
+public sealed record RecordCheckpoint(string WorkerId, int Attempt, DateTimeOffset Now, TimeSpan Duration) : RunCommand;
 
 /// <summary>The worker extends its lease of attempt <paramref name="Attempt"/>.</summary>
 public sealed record RenewLease(string WorkerId, int Attempt, DateTimeOffset Now, TimeSpan Duration) : RunCommand;

@@ -26,6 +26,9 @@ public sealed class RunGrainState
 
     /// <summary>When anything last changed.</summary>
     [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The checkpoints the run keeps, oldest first (cleared when it finishes: the workers delete the blobs).</summary>
+    [Id(6)] public List<CheckpointRef> Checkpoints { get; set; } = [];
 }
 
 /// <summary>
@@ -59,19 +62,23 @@ public sealed class RunGrain(
             s.Plan = plan;
             s.Run = RunState.Create(plan.RunId, plan.SweepId, plan.TrialId, plan.Protocol.Fold, plan.Protocol.Seed, plan.GangSize, plan.MaxRetries);
         }
+        // Ranks of a gang connect to each other's ring listeners: the worker grain knows where this one listens.
+        string? endpoint = s.Run.GangSize > 1
+            ? (await GrainFactory.GetGrain<IWorkerGrain>(workerId).GetAsync().ConfigureAwait(true))?.Capabilities.Endpoint
+            : null;
         var now = clock.GetUtcNow();
         // A gang member whose lease lapsed must leave before a new worker can take its rank.
         await ApplyAsync(new ExpireLeases(now)).ConfigureAwait(true);
         int attemptBefore = s.Run.Attempt;
-        var decision = await ApplyAsync(new LeaseRun(workerId, now, options.LeaseDuration)).ConfigureAwait(true);
+        var decision = await ApplyAsync(new LeaseRun(workerId, now, options.LeaseDuration, endpoint, options.GatheringTimeout)).ConfigureAwait(true);
         if (decision.Verdict != Verdict.Accepted) return new RunLeaseResult(null, decision.Reason, Info());
         if (s.Run.Attempt != attemptBefore) s.Curve.Clear();
 
         var run = s.Run;
         int rank = run.Members.First(m => m.WorkerId == workerId).Rank;
         var assignment = new RunAssignment(run.SweepId, run.TrialId, run.RunId, s.Plan!.TrialIndex, run.Attempt,
-            new GangInfo(run.GangSize, rank, run.Members.Select(m => m.WorkerId).ToList()), s.Plan.Parameters, s.Plan.Protocol,
-            ArtifactPrefix(run.SweepId, run.RunId, run.Attempt));
+            new GangInfo(run.GangSize, rank, run.Members.Select(m => m.WorkerId).ToList(), Endpoints()), s.Plan.Parameters, s.Plan.Protocol,
+            ArtifactPrefix(run.SweepId, run.RunId, run.Attempt), [.. s.Checkpoints]);
         return new RunLeaseResult(WorkItem.ForRun(assignment, run.Status, options.LeaseDuration.TotalSeconds), null, Info());
     }
 
@@ -99,6 +106,22 @@ public sealed class RunGrain(
             if (pruned.Verdict == Verdict.Accepted) return new RunAck(false, RunStatus.Pruned, attempt, [], why);
         }
         return Ack(d);
+    }
+
+    /// <inheritdoc />
+    public async Task<CheckpointAck> RecordCheckpointAsync(string workerId, int attempt, CheckpointRef checkpoint)
+    {
+        var run = state.State.Run;
+        if (run is not null && (checkpoint.Attempt != attempt || !checkpoint.Name.StartsWith(ArtifactPrefix(run.SweepId, run.RunId, attempt), StringComparison.Ordinal)))
+            return new CheckpointAck(false, [], $"checkpoint '{checkpoint.Name}' is not under attempt {attempt}'s prefix {ArtifactPrefix(run.SweepId, run.RunId, attempt)}");
+        IReadOnlyList<CheckpointRef> dropped = [];
+        var d = await ApplyAsync(new RecordCheckpoint(workerId, attempt, clock.GetUtcNow(), options.LeaseDuration), beforeWrite: () =>
+        {
+            var (kept, gone) = CheckpointRetention.Record(state.State.Checkpoints, checkpoint, options.CheckpointsKept);
+            state.State.Checkpoints = [.. kept];
+            dropped = gone;
+        }).ConfigureAwait(true);
+        return new CheckpointAck(d.Verdict == Verdict.Accepted, dropped, d.Reason);
     }
 
     /// <inheritdoc />
@@ -170,6 +193,8 @@ public sealed class RunGrain(
         s.Run = d.State;
         s.UpdatedAt = clock.GetUtcNow();
         beforeWrite?.Invoke();
+        // A finished run resumes no more: the workers that see it finish delete the checkpoint blobs.
+        if (s.Run.Status.IsFinished()) s.Checkpoints.Clear();
         await state.WriteStateAsync().ConfigureAwait(true);
         ScheduleLeaseTimer();
         bool statusChanged = false;
@@ -196,7 +221,7 @@ public sealed class RunGrain(
 
     private void ScheduleLeaseTimer()
     {
-        var expiry = state.State.Run?.LeaseExpiresAt;
+        var expiry = state.State.Run?.NextDeadline;
         if (expiry is null)
         {
             leaseTimer?.Dispose();
@@ -223,10 +248,12 @@ public sealed class RunGrain(
     {
         var run = state.State.Run;
         if (run is null) return new RunAck(false, RunStatus.Queued, 0, [], d.Reason);
-        return new RunAck(d.Verdict != Verdict.Rejected, run.Status, run.Attempt, Peers(), d.Reason);
+        return new RunAck(d.Verdict != Verdict.Rejected, run.Status, run.Attempt, Peers(), d.Reason, Endpoints());
     }
 
     private List<string> Peers() => state.State.Run is { } run ? run.Members.Select(m => m.WorkerId).ToList() : [];
+
+    private List<string>? Endpoints() => state.State.Run is { GangSize: > 1 } run ? run.Members.Select(m => m.Endpoint ?? "").ToList() : null;
 
     private RunInfo Info()
     {
@@ -234,7 +261,8 @@ public sealed class RunGrain(
         var run = s.Run!;
         return new RunInfo(run.RunId, run.SweepId, run.TrialId, s.Plan?.TrialIndex ?? 0, run.Fold, run.Seed, run.Status, run.Attempt, run.Failures,
             run.GangSize, Peers(), run.LeaseExpiresAt, run.LastError, s.UpdatedAt,
-            run.Status == RunStatus.Succeeded ? new Dictionary<string, string>(s.Artifacts) : new Dictionary<string, string>());
+            run.Status == RunStatus.Succeeded ? new Dictionary<string, string>(s.Artifacts) : new Dictionary<string, string>(),
+            s.Checkpoints.LastOrDefault());
     }
 }
 

@@ -6,7 +6,7 @@ namespace Amber.Grains.Runs;
 /// Every transition of a run, in one place. Pure: the same state and command always give the same decision.
 /// <code>
 /// Queued ──lease──▶ Gathering (W&gt;1) ──lease by the W-th worker──▶ Running ──complete (rank 0)──▶ Succeeded
-///   ▲                   │ member lease lapses (gang emptied)          │ fail / lease lapses: failures ≤ retries → Queued (new attempt)
+///   ▲                   │ gang emptied, or gathering timed out        │ fail / lease lapses: failures ≤ retries → Queued (new attempt)
 ///   └───────────────────┘                                             └──────────────────── failures &gt; retries → Failed
 /// any unfinished state ──cancel──▶ Cancelled; Running ──prune (current attempt)──▶ Pruned;
 /// finished states accept nothing (repeats of the final commit are NoChange).
@@ -19,6 +19,7 @@ public static class RunTransitions
     {
         LeaseRun c => Lease(state, c),
         RenewLease c => Renew(state, c.WorkerId, c.Attempt, c.Now, c.Duration, "renew"),
+        RecordCheckpoint c => Checkpoint(state, c),
         ReportProgress c => Renew(state, c.WorkerId, c.Attempt, c.Now, c.Duration, "report progress"),
         CompleteRun c => Complete(state, c),
         FailRun c => Fail(state, c),
@@ -43,14 +44,16 @@ public static class RunTransitions
             attempt++;
             events.Add(new RunActivated(s.RunId, s.SweepId));
         }
-        var members = s.Members.Add(new GangMember(c.WorkerId, s.Members.Length, c.Now + c.Duration));
+        var members = s.Members.Add(new GangMember(c.WorkerId, s.Members.Length, c.Now + c.Duration, c.Endpoint));
         if (members.Length == s.GangSize)
         {
             events.Add(new RunStarted(s.RunId, attempt, members.Select(m => m.WorkerId).ToList()));
-            return Decisions.Accept(s with { Status = RunStatus.Running, Attempt = attempt, Members = members }, [.. events]);
+            return Decisions.Accept(s with { Status = RunStatus.Running, Attempt = attempt, Members = members, GatheringDeadline = null }, [.. events]);
         }
         events.Add(new GangJoined(s.RunId, attempt, c.WorkerId, members.Length - 1));
-        return Decisions.Accept(s with { Status = RunStatus.Gathering, Attempt = attempt, Members = members }, [.. events]);
+        // The first member starts the gathering clock; later joiners do not extend it.
+        var deadline = s.Status == RunStatus.Gathering ? s.GatheringDeadline : c.Now + c.GatheringTimeout;
+        return Decisions.Accept(s with { Status = RunStatus.Gathering, Attempt = attempt, Members = members, GatheringDeadline = deadline }, [.. events]);
     }
 
     private static Decision<RunState> Renew(RunState s, string worker, int attempt, DateTimeOffset now, TimeSpan duration, string what)
@@ -61,6 +64,15 @@ public static class RunTransitions
             return Decisions.Reject(s, $"cannot {what}: the lease of worker {worker} on run {s.RunId} lapsed at {member.LeaseExpiresAt:O}");
         var renewed = s.Members.Replace(member, member with { LeaseExpiresAt = now + duration });
         return Decisions.Accept(s with { Members = renewed });
+    }
+
+    private static Decision<RunState> Checkpoint(RunState s, RecordCheckpoint c)
+    {
+        if (Stale(s, c.WorkerId, c.Attempt) is { } why) return Decisions.Reject(s, $"cannot record a checkpoint: {why}");
+        if (s.Status != RunStatus.Running) return Decisions.Reject(s, $"cannot record a checkpoint of run {s.RunId}: its gang is incomplete ({s.Members.Length}/{s.GangSize})");
+        int rank = s.Members.First(m => m.WorkerId == c.WorkerId).Rank;
+        if (rank != 0) return Decisions.Reject(s, $"cannot record a checkpoint: rank {rank} of run {s.RunId} does not write checkpoints; rank 0 does");
+        return Renew(s, c.WorkerId, c.Attempt, c.Now, c.Duration, "record a checkpoint");
     }
 
     private static Decision<RunState> Complete(RunState s, CompleteRun c)
@@ -88,6 +100,14 @@ public static class RunTransitions
     private static Decision<RunState> Expire(RunState s, ExpireLeases c)
     {
         if (!s.Status.IsActive()) return Decisions.Same(s, "no lease held");
+        if (s.Status == RunStatus.Gathering && s.GatheringDeadline is { } deadline && deadline <= c.Now)
+        {
+            // The gang did not form in time: its members go back to other work instead of holding slots indefinitely.
+            var held = s.Members.Select(m => m.WorkerId).ToList();
+            string why = $"gang incomplete at the gathering timeout ({s.Members.Length} of {s.GangSize} workers held the run); members released";
+            return Decisions.Accept(s with { Status = RunStatus.Queued, Members = [], GatheringDeadline = null, LastError = why },
+                new RunRequeued(s.RunId, s.SweepId, s.Attempt, why, true, held));
+        }
         var lapsed = s.Members.Where(m => m.LeaseExpiresAt <= c.Now).ToList();
         if (lapsed.Count == 0) return Decisions.Same(s, "leases current");
         string who = string.Join(", ", lapsed.Select(m => m.WorkerId));
@@ -96,7 +116,7 @@ public static class RunTransitions
             // Nothing trained yet: drop the lapsed members; an emptied gang simply goes back to the queue, no failure counted.
             var kept = s.Members.RemoveAll(m => m.LeaseExpiresAt <= c.Now).Select((m, i) => m with { Rank = i }).ToImmutableArray();
             if (kept.IsEmpty)
-                return Decisions.Accept(s with { Status = RunStatus.Queued, Members = [] },
+                return Decisions.Accept(s with { Status = RunStatus.Queued, Members = [], GatheringDeadline = null },
                     new RunRequeued(s.RunId, s.SweepId, s.Attempt, $"gang lease lapsed ({who})", true, lapsed.Select(m => m.WorkerId).ToList()));
             return Decisions.Accept(s with { Members = kept });
         }
