@@ -105,7 +105,7 @@ public sealed class GangCheckpointClusterTests(GrainClusterFixture fixture) : IC
         {
             cts.Token.ThrowIfCancellationRequested();
             var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(500));
-            if (item is null) continue;
+            if (item is null || await fixture.AnswerFeaturesAsync(workerId, item)) continue;
             if (item.SweepId == sweepId) return item;
             if (item.Kind == WorkKind.Summary)
             {
