@@ -6,14 +6,16 @@ using Microsoft.Extensions.Logging;
 namespace Amber.Cli.Commands;
 
 /// <summary>
-/// <c>amber silo</c>: runs an Orleans silo (localhost clustering, grain state in SQLite) with the HTTP API until Ctrl+C.
-/// Workers join with <c>amber worker --gateways 127.0.0.1:&lt;gateway port&gt;</c>. Tokens come from options or AMBER_USER_TOKENS.
+/// <c>amber silo</c>: runs an Orleans silo with the HTTP API until Ctrl+C: one silo on localhost clustering with grain
+/// state in SQLite (default), or one of several silos sharing a PostgreSQL database (<c>--cluster postgres:…</c>).
+/// Workers join with <c>amber worker --gateways host:&lt;gateway port&gt;</c> or <c>--cluster postgres:…</c>. Tokens come from options or AMBER_USER_TOKENS.
 /// </summary>
 public sealed class SiloCommand : ICommandModule
 {
     /// <inheritdoc />
     public Command Build()
     {
+        var cluster = new Option<string>("--cluster") { Description = "Membership, reminders and grain state: localhost (one silo, default) or postgres:<connection string> (several silos share the database; also AMBER_CLUSTER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : "localhost" };
         var state = new Option<string>("--state") { Description = "Grain state: a SQLite file (default .amber/state.db), or 'memory'", DefaultValueFactory = _ => ".amber/state.db" };
         var blobs = new Option<string>("--blobs") { Description = "Artifacts (results the API and dashboard serve): file:<dir> (default .amber/blobs) or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential>", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
@@ -26,7 +28,7 @@ public sealed class SiloCommand : ICommandModule
         var lease = new Option<double>("--lease-seconds") { Description = "Lease duration", DefaultValueFactory = _ => 30 };
         var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
         {
-            state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
+            cluster, state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
@@ -34,13 +36,17 @@ public sealed class SiloCommand : ICommandModule
             if (users.Count == 0) throw new ArgumentException("no user token: pass --user-token <token> or set AMBER_USER_TOKENS");
             double leaseSeconds = pr.GetValue(lease);
             if (!(leaseSeconds > 0)) throw new ArgumentException($"--lease-seconds {leaseSeconds}: expected a positive number of seconds");
+            var clusterSpec = ClusterSpec.Parse(pr.GetValue(cluster)!);
             string statePath = pr.GetValue(state)!;
-            if (statePath != "memory") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(statePath))!);
+            if (clusterSpec.Kind == ClusterKind.Postgres && pr.GetResult(state) is { Implicit: false })
+                throw new ArgumentException("--state is the localhost profile's grain state; with --cluster postgres:… the grain state is in the database");
+            if (clusterSpec.Kind == ClusterKind.Localhost && statePath != "memory") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(statePath))!);
             var options = new AmberSiloOptions
             {
                 Urls = pr.GetValue(urls)!,
                 UserTokens = users,
                 DataRoots = pr.GetValue(dataRoots) ?? [],
+                Cluster = clusterSpec,
                 StateDatabase = statePath == "memory" ? null : statePath,
                 SiloPort = pr.GetValue(siloPort),
                 GatewayPort = pr.GetValue(gatewayPort),
@@ -52,7 +58,8 @@ public sealed class SiloCommand : ICommandModule
             };
             await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: state {(options.StateDatabase ?? "in memory")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
+            string where = clusterSpec.Kind == ClusterKind.Postgres ? $"cluster {clusterSpec}" : $"state {options.StateDatabase ?? "in memory"}";
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {where}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

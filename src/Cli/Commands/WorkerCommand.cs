@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Amber.Cli.Commands;
 
 /// <summary>
-/// <c>amber worker --gateways host:port[,host:port]</c>: a worker process. It joins the cluster as an Orleans client
+/// <c>amber worker --gateways host:port[,host:port]</c> (or <c>--cluster postgres:…</c>): a worker process. It joins the cluster as an Orleans client
 /// (never a silo), registers its worker grain and executes runs until Ctrl+C.
 /// </summary>
 public sealed class WorkerCommand : ICommandModule
@@ -17,6 +17,7 @@ public sealed class WorkerCommand : ICommandModule
     public Command Build()
     {
         var gateways = new Option<string>("--gateways") { Description = "Silo gateways, host:port[,host:port]", DefaultValueFactory = _ => "127.0.0.1:30000" };
+        var cluster = new Option<string?>("--cluster") { Description = "Instead of --gateways: postgres:<connection string> of the silos' cluster database (live gateways are read from it); also AMBER_CLUSTER", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : null };
         var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential> (the silo's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var slots = new Option<int>("--slots") { Description = "Runs executed at once", DefaultValueFactory = _ => 1 };
@@ -26,15 +27,15 @@ public sealed class WorkerCommand : ICommandModule
         var noopEpoch = new Option<int>("--noop-epoch-ms") { Description = "With --executor noop: 3 epochs of this many milliseconds each (failure drills)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("worker", "Run a worker: an Orleans client that executes runs handed out by the cluster (Ctrl+C stops it)")
         {
-            gateways, blobs, container, slots, name, id, executor, noopEpoch,
+            gateways, cluster, blobs, container, slots, name, id, executor, noopEpoch,
         };
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             if (pr.GetValue(slots) < 1) throw new ArgumentException($"--slots {pr.GetValue(slots)} must be at least 1");
-            var endpoints = WorkerHost.ParseGateways(pr.GetValue(gateways)!);
+            var clustering = Clustering(pr.GetValue(cluster), pr.GetValue(gateways)!, pr.GetResult(gateways) is { Implicit: false });
             var run = SiloCliSupport.Executor(pr.GetValue(executor)!, TimeSpan.FromMilliseconds(pr.GetValue(noopEpoch)));
             var blobStore = ConnectionSpecs.OpenBlobs(pr.GetValue(blobs)!, pr.GetValue(container)!);
-            using var host = await WorkerHost.ConnectAsync(endpoints, LogLevel.Information, ct);
+            using var host = await WorkerHost.ConnectAsync(clustering, LogLevel.Information, ct);
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var options = new WorkerAgentOptions
             {
@@ -42,11 +43,23 @@ public sealed class WorkerCommand : ICommandModule
             };
             if (pr.GetValue(id) is { Length: > 0 } given) options.WorkerId = given;
             var agent = new WorkerAgent(host.Client(), run, blobStore, options, logs.CreateLogger<WorkerAgent>());
-            Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, gateways {pr.GetValue(gateways)}");
+            Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, {clustering}");
             await agent.RunAsync(ct);
             Console.WriteLine($"worker {agent.WorkerId} stopped after {agent.Completed} run(s)");
             return 0;
         }));
         return cmd;
+    }
+
+    private static WorkerClustering Clustering(string? cluster, string gateways, bool gatewaysGiven)
+    {
+        if (cluster is null) return WorkerClustering.Static(WorkerHost.ParseGateways(gateways));
+        if (gatewaysGiven) throw new ArgumentException("--gateways and --cluster both name the silos; give one");
+        var spec = ClusterSpec.Parse(cluster);
+        return spec.Kind switch
+        {
+            ClusterKind.Postgres => WorkerClustering.Postgres(spec.ConnectionString!),
+            _ => WorkerClustering.Static(WorkerHost.ParseGateways(gateways)),
+        };
     }
 }

@@ -32,7 +32,13 @@ public sealed class AmberSiloOptions
     /// <summary>Folders submitted sweeps may read from (corpora, embeddings, extra votes).</summary>
     public IReadOnlyList<string> DataRoots { get; set; } = [];
 
-    /// <summary>Grain state: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
+    /// <summary>
+    /// Where membership, reminders and grain state live: <see cref="ClusterSpec.Localhost"/> (one silo, the default) or a
+    /// PostgreSQL database shared by several silos (then <see cref="StateDatabase"/> is not used).
+    /// </summary>
+    public ClusterSpec Cluster { get; set; } = ClusterSpec.Localhost;
+
+    /// <summary>Grain state of the localhost profile: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
     public string? StateDatabase { get; set; }
 
     /// <summary>
@@ -64,7 +70,7 @@ public sealed class AmberSiloOptions
 }
 
 /// <summary>Describes the running silo's profile to the API (health).</summary>
-/// <param name="StateStore">"sqlite" or "memory" (later: "postgres", "azure").</param>
+/// <param name="StateStore">"sqlite", "memory" or "postgres".</param>
 /// <param name="GatewayPort">The port clients connect to.</param>
 public sealed record SiloProfile(string StateStore, int GatewayPort);
 
@@ -94,30 +100,45 @@ public static class AmberSilo
         builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            if (options.AdvertisedAddress is null)
+            if (options.Cluster.Kind == ClusterKind.Postgres)
             {
-                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
-            }
-            else
-            {
-                // One silo reachable from other machines: it is its own primary (the multi-silo profiles use a membership table).
-                var address = ResolveAddress(options.AdvertisedAddress);
-                silo.UseDevelopmentClustering(new IPEndPoint(address, siloPort));
-                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                var address = options.AdvertisedAddress is null ? IPAddress.Loopback : ResolveAddress(options.AdvertisedAddress);
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
                 silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
                 {
                     o.ClusterId = ClusterIds.Cluster;
                     o.ServiceId = ClusterIds.Service;
                 });
+                silo.UseAmberPostgresCluster(options.Cluster.ConnectionString!);
             }
-            if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
-            else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
-            silo.AddMemoryGrainStorage(StorageNames.PubSub);
-            silo.UseInMemoryReminderService();
+            else
+            {
+                if (options.AdvertisedAddress is null)
+                {
+                    silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
+                }
+                else
+                {
+                    // One silo reachable from other machines: it is its own primary (the multi-silo profiles use a membership table).
+                    var address = ResolveAddress(options.AdvertisedAddress);
+                    silo.UseDevelopmentClustering(new IPEndPoint(address, siloPort));
+                    silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                    silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                    {
+                        o.ClusterId = ClusterIds.Cluster;
+                        o.ServiceId = ClusterIds.Service;
+                    });
+                }
+                if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
+                else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
+                silo.AddMemoryGrainStorage(StorageNames.PubSub);
+                silo.UseInMemoryReminderService();
+            }
             silo.AddAmberGrains(options.Scheduling);
             silo.AddDashboard();
         });
-        builder.Services.AddSingleton(new SiloProfile(options.StateDatabase is null ? "memory" : "sqlite", gatewayPort));
+        string store = options.Cluster.Kind == ClusterKind.Postgres ? "postgres" : options.StateDatabase is null ? "memory" : "sqlite";
+        builder.Services.AddSingleton(new SiloProfile(store, gatewayPort));
         builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
         builder.Services.AddSingleton(options.Blobs ?? new FileSystemBlobStore(Path.Combine(".amber", "blobs")));
         var app = builder.Build();

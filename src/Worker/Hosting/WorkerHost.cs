@@ -34,15 +34,19 @@ public static class WorkerHost
         return endpoints;
     }
 
-    /// <summary>Starts a client host connected to <paramref name="gateways"/>; dispose it to disconnect.</summary>
-    public static async Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, LogLevel logLevel, CancellationToken cancellationToken)
+    /// <summary>Starts a client host connected to the static <paramref name="gateways"/>; dispose it to disconnect.</summary>
+    public static Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, LogLevel logLevel, CancellationToken cancellationToken) =>
+        ConnectAsync(WorkerClustering.Static(gateways), logLevel, cancellationToken);
+
+    /// <summary>Starts a client host that finds the gateways as <paramref name="clustering"/> says; dispose it to disconnect.</summary>
+    public static async Task<IHost> ConnectAsync(WorkerClustering clustering, LogLevel logLevel, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel).AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(gateways.ToArray());
+            clustering.Apply(client);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = ClusterIds.Cluster;
