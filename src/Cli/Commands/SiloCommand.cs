@@ -30,6 +30,8 @@ public sealed class SiloCommand : ICommandModule
         {
             cluster, state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
         };
+        var tls = new TlsCommandOptions();
+        tls.AddTo(cmd);
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             var users = SiloCliSupport.Tokens(pr.GetValue(userTokens), "AMBER_USER_TOKENS");
@@ -47,6 +49,7 @@ public sealed class SiloCommand : ICommandModule
                 UserTokens = users,
                 DataRoots = pr.GetValue(dataRoots) ?? [],
                 Cluster = clusterSpec,
+                Tls = tls.Load(pr),
                 StateDatabase = statePath == "memory" ? null : statePath,
                 SiloPort = pr.GetValue(siloPort),
                 GatewayPort = pr.GetValue(gatewayPort),
@@ -59,7 +62,7 @@ public sealed class SiloCommand : ICommandModule
             await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
             string where = clusterSpec.Kind == ClusterKind.Postgres ? $"cluster {clusterSpec}" : $"state {options.StateDatabase ?? "in memory"}";
-            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {where}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
+            Console.WriteLine($"amber silo {SiloCliSupport.Version}: {where}{(options.Tls is null ? "" : ", mutual TLS")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -29,13 +29,16 @@ public sealed class WorkerCommand : ICommandModule
         {
             gateways, cluster, blobs, container, slots, name, id, executor, noopEpoch,
         };
+        var tls = new TlsCommandOptions();
+        tls.AddTo(cmd);
         cmd.SetAction((pr, ct) => SiloCliSupport.RunAsync(async () =>
         {
             if (pr.GetValue(slots) < 1) throw new ArgumentException($"--slots {pr.GetValue(slots)} must be at least 1");
             var clustering = Clustering(pr.GetValue(cluster), pr.GetValue(gateways)!, pr.GetResult(gateways) is { Implicit: false });
             var run = SiloCliSupport.Executor(pr.GetValue(executor)!, TimeSpan.FromMilliseconds(pr.GetValue(noopEpoch)));
             var blobStore = ConnectionSpecs.OpenBlobs(pr.GetValue(blobs)!, pr.GetValue(container)!);
-            using var host = await WorkerHost.ConnectAsync(clustering, LogLevel.Information, ct);
+            var certificates = tls.Load(pr);
+            using var host = await WorkerHost.ConnectAsync(clustering, LogLevel.Information, ct, certificates);
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var options = new WorkerAgentOptions
             {
@@ -43,7 +46,7 @@ public sealed class WorkerCommand : ICommandModule
             };
             if (pr.GetValue(id) is { Length: > 0 } given) options.WorkerId = given;
             var agent = new WorkerAgent(host.Client(), run, blobStore, options, logs.CreateLogger<WorkerAgent>());
-            Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, {clustering}");
+            Console.WriteLine($"amber worker {SiloCliSupport.Version}: {agent.WorkerId}, {pr.GetValue(slots)} slot(s), executor {run.GetType().Name}, {clustering}{(certificates is null ? "" : ", mutual TLS")}");
             await agent.RunAsync(ct);
             Console.WriteLine($"worker {agent.WorkerId} stopped after {agent.Completed} run(s)");
             return 0;

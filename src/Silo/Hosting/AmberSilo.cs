@@ -47,6 +47,9 @@ public sealed class AmberSiloOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>Mutual TLS on silo-to-silo and gateway links (null: plain TCP, for one machine).</summary>
+    public Amber.Grains.Security.ClusterCertificates? Tls { get; set; }
+
     /// <summary>Silo-to-silo port (0: a free one).</summary>
     public int SiloPort { get; set; }
 
@@ -134,6 +137,7 @@ public static class AmberSilo
                 silo.AddMemoryGrainStorage(StorageNames.PubSub);
                 silo.UseInMemoryReminderService();
             }
+            if (options.Tls is not null) silo.UseAmberMutualTls(options.Tls);
             silo.AddAmberGrains(options.Scheduling);
             silo.AddDashboard();
         });

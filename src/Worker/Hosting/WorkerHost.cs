@@ -1,4 +1,5 @@
 using Amber.Grains.Contracts;
+using Amber.Grains.Security;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +39,12 @@ public static class WorkerHost
     public static Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, LogLevel logLevel, CancellationToken cancellationToken) =>
         ConnectAsync(WorkerClustering.Static(gateways), logLevel, cancellationToken);
 
-    /// <summary>Starts a client host that finds the gateways as <paramref name="clustering"/> says; dispose it to disconnect.</summary>
-    public static async Task<IHost> ConnectAsync(WorkerClustering clustering, LogLevel logLevel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a client host that finds the gateways as <paramref name="clustering"/> says, over mutual TLS when
+    /// <paramref name="tls"/> is given; dispose it to disconnect.
+    /// </summary>
+    public static async Task<IHost> ConnectAsync(WorkerClustering clustering, LogLevel logLevel, CancellationToken cancellationToken,
+        ClusterCertificates? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -47,6 +52,7 @@ public static class WorkerHost
         builder.UseOrleansClient(client =>
         {
             clustering.Apply(client);
+            if (tls is not null) client.UseAmberMutualTls(tls);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = ClusterIds.Cluster;
