@@ -25,7 +25,8 @@ public sealed class SiloCommand : ICommandModule
         var userTokens = new Option<string[]>("--user-token") { Description = "A user bearer token (repeatable); also AMBER_USER_TOKENS (comma-separated)", AllowMultipleArgumentsPerToken = false };
         var dataRoots = new Option<string[]>("--data-root") { Description = "A folder submitted sweeps may read corpora, embeddings and votes from (repeatable)", AllowMultipleArgumentsPerToken = false };
         var advertise = new Option<string?>("--advertise") { Description = "Address workers on other machines reach this silo at (a pod IP or host name); default: loopback only" };
-        var lease = new Option<double>("--lease-seconds") { Description = "Lease duration", DefaultValueFactory = _ => 30 };
+        // 6 s: a killed worker's run is leased again within about 6 s (./bench.sh failover); workers renew every 2 s.
+        var lease = new Option<double>("--lease-seconds") { Description = "Lease duration: how long a run stays with a worker that stopped renewing (workers renew at a third of it)", DefaultValueFactory = _ => 6 };
         var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
         {
             cluster, state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
