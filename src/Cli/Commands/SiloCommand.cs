@@ -15,7 +15,7 @@ public sealed class SiloCommand : ICommandModule
     /// <inheritdoc />
     public Command Build()
     {
-        var cluster = new Option<string>("--cluster") { Description = "Membership, reminders and grain state: localhost (one silo, default) or postgres:<connection string> (several silos share the database; also AMBER_CLUSTER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : "localhost" };
+        var cluster = new Option<string>("--cluster") { Description = "Membership, reminders and grain state: localhost (one silo, default), postgres:<connection string>, or azure:<connection string or storage account name> (several silos share the store; also AMBER_CLUSTER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : "localhost" };
         var state = new Option<string>("--state") { Description = "Grain state: a SQLite file (default .amber/state.db), or 'memory'", DefaultValueFactory = _ => ".amber/state.db" };
         var blobs = new Option<string>("--blobs") { Description = "Artifacts (results the API and dashboard serve): file:<dir> (default .amber/blobs) or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential>", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
@@ -41,8 +41,8 @@ public sealed class SiloCommand : ICommandModule
             if (!(leaseSeconds > 0)) throw new ArgumentException($"--lease-seconds {leaseSeconds}: expected a positive number of seconds");
             var clusterSpec = ClusterSpec.Parse(pr.GetValue(cluster)!);
             string statePath = pr.GetValue(state)!;
-            if (clusterSpec.Kind == ClusterKind.Postgres && pr.GetResult(state) is { Implicit: false })
-                throw new ArgumentException("--state is the localhost profile's grain state; with --cluster postgres:… the grain state is in the database");
+            if (clusterSpec.Kind != ClusterKind.Localhost && pr.GetResult(state) is { Implicit: false })
+                throw new ArgumentException($"--state is the localhost profile's grain state; with --cluster {clusterSpec.Kind.ToString().ToLowerInvariant()}:… the grain state is in the cluster's store");
             if (clusterSpec.Kind == ClusterKind.Localhost && statePath != "memory") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(statePath))!);
             var options = new AmberSiloOptions
             {
@@ -62,7 +62,7 @@ public sealed class SiloCommand : ICommandModule
             };
             await using var app = AmberSilo.Build(options);
             await app.StartAsync(ct);
-            string where = clusterSpec.Kind == ClusterKind.Postgres ? $"cluster {clusterSpec}" : $"state {options.StateDatabase ?? "in memory"}";
+            string where = clusterSpec.Kind != ClusterKind.Localhost ? $"cluster {clusterSpec}" : $"state {options.StateDatabase ?? "in memory"}";
             Console.WriteLine($"amber silo {SiloCliSupport.Version}: {where}{(options.Tls is null ? "" : ", mutual TLS")}, gateway {options.AdvertisedAddress ?? "127.0.0.1"}:{options.GatewayPort}, API on {string.Join(", ", app.Urls)}, dashboard at {AmberSilo.Address(app)}dashboard/ (Ctrl+C to stop)");
             try
             {

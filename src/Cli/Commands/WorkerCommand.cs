@@ -17,7 +17,7 @@ public sealed class WorkerCommand : ICommandModule
     public Command Build()
     {
         var gateways = new Option<string>("--gateways") { Description = "Silo gateways, host:port[,host:port]", DefaultValueFactory = _ => "127.0.0.1:30000" };
-        var cluster = new Option<string?>("--cluster") { Description = "Instead of --gateways: postgres:<connection string> of the silos' cluster database (live gateways are read from it); also AMBER_CLUSTER", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : null };
+        var cluster = new Option<string?>("--cluster") { Description = "Instead of --gateways: postgres:<connection string> or azure:<connection string or account name> of the silos' cluster store (live gateways are read from it); also AMBER_CLUSTER", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AMBER_CLUSTER") is { Length: > 0 } env ? env : null };
         var blobs = new Option<string>("--blobs") { Description = "Artifacts: file:<dir> or azure:<connection string, SAS URL, or blob endpoint URL for DefaultAzureCredential> (the silo's store)", DefaultValueFactory = _ => "file:.amber/blobs" };
         var container = new Option<string>("--container") { Description = "Azure container for artifacts", DefaultValueFactory = _ => "amber" };
         var slots = new Option<int>("--slots") { Description = "Runs executed at once", DefaultValueFactory = _ => 1 };
@@ -62,6 +62,7 @@ public sealed class WorkerCommand : ICommandModule
         return spec.Kind switch
         {
             ClusterKind.Postgres => WorkerClustering.Postgres(spec.ConnectionString!),
+            ClusterKind.Azure => WorkerClustering.Azure(spec.ConnectionString!),
             _ => WorkerClustering.Static(WorkerHost.ParseGateways(gateways)),
         };
     }

@@ -34,7 +34,7 @@ public sealed class AmberSiloOptions
 
     /// <summary>
     /// Where membership, reminders and grain state live: <see cref="ClusterSpec.Localhost"/> (one silo, the default) or a
-    /// PostgreSQL database shared by several silos (then <see cref="StateDatabase"/> is not used).
+    /// PostgreSQL database or Azure Storage account shared by several silos (then <see cref="StateDatabase"/> is not used).
     /// </summary>
     public ClusterSpec Cluster { get; set; } = ClusterSpec.Localhost;
 
@@ -73,7 +73,7 @@ public sealed class AmberSiloOptions
 }
 
 /// <summary>Describes the running silo's profile to the API (health).</summary>
-/// <param name="StateStore">"sqlite", "memory" or "postgres".</param>
+/// <param name="StateStore">"sqlite", "memory", "postgres" or "azure".</param>
 /// <param name="GatewayPort">The port clients connect to.</param>
 public sealed record SiloProfile(string StateStore, int GatewayPort);
 
@@ -103,7 +103,7 @@ public static class AmberSilo
         builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            if (options.Cluster.Kind == ClusterKind.Postgres)
+            if (options.Cluster.Kind is ClusterKind.Postgres or ClusterKind.Azure)
             {
                 var address = options.AdvertisedAddress is null ? IPAddress.Loopback : ResolveAddress(options.AdvertisedAddress);
                 silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
@@ -112,7 +112,8 @@ public static class AmberSilo
                     o.ClusterId = ClusterIds.Cluster;
                     o.ServiceId = ClusterIds.Service;
                 });
-                silo.UseAmberPostgresCluster(options.Cluster.ConnectionString!);
+                if (options.Cluster.Kind == ClusterKind.Postgres) silo.UseAmberPostgresCluster(options.Cluster.ConnectionString!);
+                else silo.UseAmberAzureCluster(new AzureStorageAccount(options.Cluster.ConnectionString!));
             }
             else
             {
@@ -141,7 +142,12 @@ public static class AmberSilo
             silo.AddAmberGrains(options.Scheduling);
             silo.AddDashboard();
         });
-        string store = options.Cluster.Kind == ClusterKind.Postgres ? "postgres" : options.StateDatabase is null ? "memory" : "sqlite";
+        string store = options.Cluster.Kind switch
+        {
+            ClusterKind.Postgres => "postgres",
+            ClusterKind.Azure => "azure",
+            _ => options.StateDatabase is null ? "memory" : "sqlite",
+        };
         builder.Services.AddSingleton(new SiloProfile(store, gatewayPort));
         builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
         builder.Services.AddSingleton(options.Blobs ?? new FileSystemBlobStore(Path.Combine(".amber", "blobs")));

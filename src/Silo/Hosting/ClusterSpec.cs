@@ -8,20 +8,25 @@ public enum ClusterKind
 
     /// <summary>Several silos sharing one PostgreSQL database: membership, reminders and grain state in it.</summary>
     Postgres,
+
+    /// <summary>Several silos sharing one Azure Storage account: membership and reminders in tables, grain state in blobs.</summary>
+    Azure,
 }
 
 /// <summary>
-/// The parsed <c>--cluster</c> option: <c>localhost</c> or <c>postgres:&lt;connection string&gt;</c>. The connection string is
-/// a secret (it may hold a password): <see cref="ToString"/> shows the scheme and the key names only.
+/// The parsed <c>--cluster</c> option: <c>localhost</c>, <c>postgres:&lt;connection string&gt;</c>, or
+/// <c>azure:&lt;connection string&gt;</c> / <c>azure:&lt;account name&gt;</c> (the latter signs in with DefaultAzureCredential:
+/// workload identity, managed identity). A connection string is a secret (it may hold a password or an account key):
+/// <see cref="ToString"/> shows where it points, never the credentials.
 /// </summary>
 /// <param name="Kind">The profile.</param>
-/// <param name="ConnectionString">The database of <see cref="ClusterKind.Postgres"/>; null for localhost.</param>
+/// <param name="ConnectionString">The database or storage account (connection string or account name); null for localhost.</param>
 public sealed record ClusterSpec(ClusterKind Kind, string? ConnectionString)
 {
     /// <summary>The development profile.</summary>
     public static ClusterSpec Localhost { get; } = new(ClusterKind.Localhost, null);
 
-    private const string Expected = "localhost or postgres:<connection string>";
+    private const string Expected = "localhost, postgres:<connection string>, azure:<connection string> or azure:<storage account name>";
 
     /// <summary>Parses <paramref name="spec"/>; errors name <paramref name="option"/> and never echo a password.</summary>
     /// <exception cref="ArgumentException">Not one of the forms above.</exception>
@@ -33,6 +38,7 @@ public sealed record ClusterSpec(ClusterKind Kind, string? ConnectionString)
         return scheme switch
         {
             "postgres" or "postgresql" => new ClusterSpec(ClusterKind.Postgres, ValidatePostgres(value, option)),
+            "azure" => new ClusterSpec(ClusterKind.Azure, AzureStorageAccount.Validate(value, option)),
             _ => throw new ArgumentException($"{option} '{ConnectionSpecs.Redact(spec)}' has the unknown scheme '{scheme}'; expected {Expected}"),
         };
     }
@@ -56,6 +62,7 @@ public sealed record ClusterSpec(ClusterKind Kind, string? ConnectionString)
     public override string ToString()
     {
         if (Kind == ClusterKind.Localhost) return "localhost";
+        if (Kind == ClusterKind.Azure) return "azure " + new AzureStorageAccount(ConnectionString!).Description;
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
         return $"postgres {builder.Host}:{builder.Port}/{builder.Database}";
     }

@@ -5,7 +5,7 @@ namespace Amber.Worker.Hosting;
 
 /// <summary>
 /// How a worker finds the silos' gateways: a static list (the worker needs no database credentials), or the live
-/// gateways of a PostgreSQL cluster's membership table (the worker follows silos that come and go).
+/// gateways of a PostgreSQL or Azure Table cluster's membership table (the worker follows silos that come and go).
 /// </summary>
 public sealed class WorkerClustering
 {
@@ -44,6 +44,23 @@ public sealed class WorkerClustering
             // A silo that died drops out of the list within seconds rather than Orleans' default minute.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         }, $"cluster table on postgres {builder.Host}:{builder.Port}/{builder.Database}");
+    }
+
+    /// <summary>
+    /// The gateways the Azure Table membership of the storage account lists as active: <paramref name="account"/> is a
+    /// connection string, or an account name reached with DefaultAzureCredential (workload identity).
+    /// </summary>
+    public static WorkerClustering Azure(string account)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(account);
+        bool isConnectionString = account.Contains('=', StringComparison.Ordinal);
+        return new WorkerClustering(client =>
+        {
+            client.UseAzureStorageClustering(o => o.TableServiceClient = isConnectionString
+                ? new global::Azure.Data.Tables.TableServiceClient(account)
+                : new global::Azure.Data.Tables.TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), new global::Azure.Identity.DefaultAzureCredential()));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        }, isConnectionString ? "cluster table in an Azure storage account" : $"cluster table in Azure storage account {account}");
     }
 
     /// <summary>Configures <paramref name="client"/>.</summary>
