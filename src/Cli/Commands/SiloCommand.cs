@@ -26,10 +26,11 @@ public sealed class SiloCommand : ICommandModule
         var dataRoots = new Option<string[]>("--data-root") { Description = "A folder submitted sweeps may read corpora, embeddings and votes from (repeatable)", AllowMultipleArgumentsPerToken = false };
         var advertise = new Option<string?>("--advertise") { Description = "Address workers on other machines reach this silo at (a pod IP or host name); default: loopback only" };
         // 6 s: a killed worker's run is leased again within about 6 s (./bench.sh failover); workers renew every 2 s.
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Running as a Kubernetes pod: name and address from POD_NAME/POD_NAMESPACE/POD_IP, silos of deleted pods declared dead at once (needs RBAC on pods)" };
         var lease = new Option<double>("--lease-seconds") { Description = "Lease duration: how long a run stays with a worker that stopped renewing (workers renew at a third of it)", DefaultValueFactory = _ => 6 };
         var cmd = new Command("silo", "Run a silo: Orleans grains (sweeps, runs, scheduler, workers) and the HTTP API (Ctrl+C stops it)")
         {
-            cluster, state, blobs, container, urls, siloPort, gatewayPort, advertise, userTokens, dataRoots, lease,
+            cluster, state, blobs, container, urls, siloPort, gatewayPort, advertise, kubernetes, userTokens, dataRoots, lease,
         };
         var tls = new TlsCommandOptions();
         tls.AddTo(cmd);
@@ -51,6 +52,7 @@ public sealed class SiloCommand : ICommandModule
                 DataRoots = pr.GetValue(dataRoots) ?? [],
                 Cluster = clusterSpec,
                 Tls = tls.Load(pr),
+                KubernetesHosting = pr.GetValue(kubernetes),
                 StateDatabase = statePath == "memory" ? null : statePath,
                 SiloPort = pr.GetValue(siloPort),
                 GatewayPort = pr.GetValue(gatewayPort),

@@ -50,6 +50,13 @@ public sealed class AmberSiloOptions
     /// <summary>Mutual TLS on silo-to-silo and gateway links (null: plain TCP, for one machine).</summary>
     public Amber.Grains.Security.ClusterCertificates? Tls { get; set; }
 
+    /// <summary>
+    /// Running as a Kubernetes pod (Orleans' <c>UseKubernetesHosting</c>): the silo is named after its pod, advertises the
+    /// pod IP (POD_NAME, POD_NAMESPACE, POD_IP), and a watch on the silo pods declares the silo of a deleted pod dead at
+    /// once instead of waiting for missed probes (needs get/list/watch on pods, see k8s/base/rbac.yaml).
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
     /// <summary>Silo-to-silo port (0: a free one).</summary>
     public int SiloPort { get; set; }
 
@@ -139,6 +146,7 @@ public static class AmberSilo
                 silo.UseInMemoryReminderService();
             }
             if (options.Tls is not null) silo.UseAmberMutualTls(options.Tls);
+            if (options.KubernetesHosting) silo.UseKubernetesHosting();
             silo.AddAmberGrains(options.Scheduling);
             silo.AddDashboard();
         });
