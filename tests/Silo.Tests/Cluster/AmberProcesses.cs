@@ -13,10 +13,19 @@ public sealed class AmberProcesses(string workingDirectory) : IDisposable
     private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
 
     /// <summary>Starts <c>amber <paramref name="args"/></c> under <paramref name="name"/>.</summary>
-    public void Start(string name, params string[] args)
+    public void Start(string name, params string[] args) => StartWith(name, [], new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// Starts <c>amber <paramref name="args"/></c> behind <paramref name="prefix"/> (e.g. <c>ip netns exec ns</c>, which
+    /// execs, so the pid stays the process's) with <paramref name="environment"/> added.
+    /// </summary>
+    public void StartWith(string name, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var part in prefix.Skip(1)) psi.ArgumentList.Add(part);
+        if (prefix.Count > 0) psi.ArgumentList.Add(dotnet);
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
         psi.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var output = new StringBuilder();

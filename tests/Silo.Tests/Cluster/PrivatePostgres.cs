@@ -15,10 +15,13 @@ public sealed class PrivatePostgres : IDisposable
     private readonly string folder;
     private readonly bool asRoot = Environment.UserName == "root";
 
-    private PrivatePostgres(string bin, string folder, int port)
+    private readonly string listenAddress;
+
+    private PrivatePostgres(string bin, string folder, int port, string listenAddress)
     {
         this.bin = bin;
         this.folder = folder;
+        this.listenAddress = listenAddress;
         Port = port;
     }
 
@@ -26,10 +29,13 @@ public sealed class PrivatePostgres : IDisposable
     public int Port { get; }
 
     /// <summary>A connection string for the superuser, with <paramref name="password"/> (trust authentication ignores it).</summary>
-    public string ConnectionString(string password) => $"Host=127.0.0.1;Port={Port};Username=postgres;Password={password};Database=postgres";
+    public string ConnectionString(string password) => $"Host={listenAddress};Port={Port};Username=postgres;Password={password};Database=postgres";
 
-    /// <summary>Creates and starts a server.</summary>
-    public static PrivatePostgres Start()
+    /// <summary>
+    /// Creates and starts a server on 127.0.0.1, or on <paramref name="listenAddress"/> accepting (trust) the clients of
+    /// <paramref name="clientNetwork"/> (CIDR) as well.
+    /// </summary>
+    public static PrivatePostgres Start(string listenAddress = "127.0.0.1", string? clientNetwork = null)
     {
         string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
             .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderBy(d => d, StringComparer.Ordinal).LastOrDefault()
@@ -39,9 +45,11 @@ public sealed class PrivatePostgres : IDisposable
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var pg = new PrivatePostgres(bin, folder, port);
+        var pg = new PrivatePostgres(bin, folder, port, listenAddress);
         if (pg.asRoot) Run("chown", "postgres:postgres", folder);
         pg.PgRun("initdb", "-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres");
+        if (clientNetwork is not null)
+            File.AppendAllText(Path.Combine(folder, "data", "pg_hba.conf"), $"\nhost all all {clientNetwork} trust\n");
         pg.PgCtl("start");
         return pg;
     }
@@ -63,7 +71,7 @@ public sealed class PrivatePostgres : IDisposable
 
     private void PgCtl(string action, params string[] extra) =>
         PgRun("pg_ctl", ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w",
-            "-o", $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", action, .. extra]);
+            "-o", $"-p {Port} -k {folder} -c listen_addresses={listenAddress} -c fsync=off -c max_connections=200", action, .. extra]);
 
     private void PgRun(string tool, params string[] args)
     {
