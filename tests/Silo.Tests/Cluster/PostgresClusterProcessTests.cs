@@ -27,7 +27,13 @@ public sealed class PostgresClusterProcessTests : IAsyncLifetime, IDisposable
     private string caFile = null!;
     private readonly Dictionary<string, (HttpClient Api, int Gateway)> silos = [];
 
-    public PostgresClusterProcessTests() => processes = new AmberProcesses(folder);
+    private readonly Xunit.Abstractions.ITestOutputHelper output;
+
+    public PostgresClusterProcessTests(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        this.output = output;
+        processes = new AmberProcesses(folder);
+    }
 
     public async Task InitializeAsync()
     {
@@ -180,14 +186,32 @@ public sealed class PostgresClusterProcessTests : IAsyncLifetime, IDisposable
         return result;
     }
 
-    private static async Task<EventTap> EventsAsync(HttpClient api)
+    /// <summary>
+    /// Subscribes to <c>/api/events</c>. A silo that has just joined may answer 500 while the stream's pub-sub grain is
+    /// still being placed; browsers' EventSource reconnects on its own, and so does this (within 60 s).
+    /// </summary>
+    private async Task<EventTap> EventsAsync(HttpClient api)
     {
-        var tap = new EventTap();
-        var response = await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/events"), HttpCompletionOption.ResponseHeadersRead, tap.Stop);
-        response.EnsureSuccessStatusCode();
-        tap.Read(response);
-        await tap.Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
-        return tap;
+        EventTap? tap = null;
+        string last = "";
+        await processes.WaitAsync(async () =>
+        {
+            var candidate = new EventTap();
+            var response = await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/events"), HttpCompletionOption.ResponseHeadersRead, candidate.Stop);
+            if (!response.IsSuccessStatusCode)
+            {
+                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                output.WriteLine($"{api.BaseAddress}api/events answered {last}; subscribing again");
+                response.Dispose();
+                candidate.Dispose();
+                return false;
+            }
+            candidate.Read(response);
+            await candidate.Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
+            tap = candidate;
+            return true;
+        }, TimeSpan.FromSeconds(60), $"a subscription to {api.BaseAddress}api/events (last answer {last})");
+        return tap!;
     }
 
     /// <summary>Reads one server-sent-event stream in the background and counts events by sweep and kind.</summary>
