@@ -202,6 +202,9 @@ public sealed class PostgresClusterProcessTests : IAsyncLifetime, IDisposable
             {
                 last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
                 output.WriteLine($"{api.BaseAddress}api/events answered {last}; subscribing again");
+                string log = processes.AllOutput();
+                int error = log.LastIndexOf("fail: Microsoft.AspNetCore", StringComparison.Ordinal);
+                if (error >= 0) output.WriteLine(log.Substring(error, Math.Min(1500, log.Length - error)));
                 response.Dispose();
                 candidate.Dispose();
                 return false;
