@@ -41,6 +41,15 @@ public sealed class SiloCommand : ICommandModule
             double leaseSeconds = pr.GetValue(lease);
             if (!(leaseSeconds > 0)) throw new ArgumentException($"--lease-seconds {leaseSeconds}: expected a positive number of seconds");
             var clusterSpec = ClusterSpec.Parse(pr.GetValue(cluster)!);
+            if (pr.GetValue(kubernetes))
+            {
+                // Orleans' Kubernetes hosting reads these at start and talks to the API server; say what is missing up front.
+                var missing = new[] { "POD_NAME", "POD_NAMESPACE", "POD_IP", "KUBERNETES_SERVICE_HOST" }.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+                if (missing.Count > 0)
+                    throw new ArgumentException($"--kubernetes: {string.Join(", ", missing)} not set; expected to run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST; k8s/base/silo.yaml sets POD_* from the downward API)");
+                if (clusterSpec.Kind == ClusterKind.Localhost)
+                    throw new ArgumentException("--kubernetes needs a cluster store shared by the silo pods: --cluster postgres:… or azure:… (or AMBER_CLUSTER)");
+            }
             string statePath = pr.GetValue(state)!;
             if (clusterSpec.Kind != ClusterKind.Localhost && pr.GetResult(state) is { Implicit: false })
                 throw new ArgumentException($"--state is the localhost profile's grain state; with --cluster {clusterSpec.Kind.ToString().ToLowerInvariant()}:… the grain state is in the cluster's store");
