@@ -6,7 +6,7 @@
 # Idempotent: packages already present are not installed again.
 
 AMBER_ROOT=${AMBER_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-AMBER_APT_PACKAGES=${AMBER_APT_PACKAGES:-"libopenblas0-pthread postgresql chromium fonts-dejavu-core kubectl"}
+AMBER_APT_PACKAGES=${AMBER_APT_PACKAGES:-"libopenblas0-pthread postgresql chromium fonts-dejavu-core"}
 
 amber_log() { printf '[test-env] %s\n' "$*" >&2; }
 
