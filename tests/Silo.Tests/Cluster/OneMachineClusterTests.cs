@@ -166,7 +166,16 @@ public sealed class OneMachineClusterTests : IAsyncLifetime, IDisposable
         string root = AppContext.BaseDirectory;
         while (!Directory.Exists(Path.Combine(root, "k8s", "overlays"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("k8s/ not found");
         var psi = new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(root, "k8s", "overlays", "dev")]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
+        Process p;
+        try
+        {
+            p = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException("kubectl not found: the test renders k8s/overlays/dev with kubectl kustomize (a recent kubectl is needed)");
+        }
+        using var _ = p;
         string yaml = p.StandardOutput.ReadToEnd();
         string errors = p.StandardError.ReadToEnd();
         Assert.True(p.WaitForExit(60_000) && p.ExitCode == 0, "kubectl kustomize k8s/overlays/dev: " + errors);
