@@ -24,6 +24,10 @@ for proj in $(find tests -name '*.Tests.csproj' | sort) ${AMBER_EXTRA_TEST_PROJE
   dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee -a "$log" || status=1
 done
 
+# Kubernetes manifests: every overlay renders and validates against the Kubernetes JSON schemas and the policies.
+echo "== k8s/check.sh"
+if k8s/check.sh 2>&1 | tee -a "$log"; then echo "Passed: 1 (k8s/check.sh)" | tee -a "$log"; else echo "Failed: 1 (k8s/check.sh)" | tee -a "$log"; status=1; fi
+
 passed=$( (grep -Eo 'Passed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
 failed=$( (grep -Eo 'Failed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
 rm -f "$log"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ./bench.sh scheduler [--runs N] [--workers N] [--epochs N] — N no-op runs (default 10,000) through the real path on the
-# embedded profile (Orleans silo, grain state in SQLite, 8 worker clients through the gateway), and side by side in the
+# ./bench.sh scheduler [--runs N] [--workers N] [--epochs N] [--profile postgres] — N no-op runs (default 10,000) through
+# the real path on the embedded profile (Orleans silo, grain state in SQLite, 8 worker clients through the gateway; with
+# --profile postgres: the PostgreSQL cluster profile on a throwaway server), and side by side in the
 # same invocation the live peer: Optuna (Debian's python3-optuna) running the same number of trivial trials from 8
 # processes sharing one SQLite RDB storage, each trial reporting as many intermediate values as our runs report epochs.
 # Optuna's cost per trial grows with the study (each trial reads the study's trials), so 10,000 of them take a quarter of
@@ -26,7 +27,11 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; ours+=("$1" "$2"); shift 2 ;;
     --epochs) epochs=$2; ours+=("$1" "$2"); shift 2 ;;
     --optuna-trials) optuna_trials=$2; shift 2 ;;
-    *) echo "unknown option $1; expected --runs N, --workers N, --epochs N, --optuna-trials N" >&2; exit 2 ;;
+    # The PostgreSQL cluster profile (grain state, membership, reminders) on a throwaway server instead of SQLite.
+    --profile) [ "$2" = postgres ] || { echo "--profile $2: expected postgres" >&2; exit 2; }
+               AMBER_APT_PACKAGES="$AMBER_APT_PACKAGES postgresql" amber_install_apt; amber_start_postgres; trap amber_stop_services EXIT
+               ours+=(--cluster "postgres:$AMBER_TEST_POSTGRES"); shift 2 ;;
+    *) echo "unknown option $1; expected --runs N, --workers N, --epochs N, --optuna-trials N, --profile postgres" >&2; exit 2 ;;
   esac
 done
 [ -n "$optuna_trials" ] || optuna_trials=$(( runs < 1000 ? runs : 1000 ))

@@ -59,18 +59,26 @@ amber_start_azurite() {
   "$AMBER_TEST_TOOLS/node_modules/.bin/azurite-blob" --silent --location "$AMBER_AZURITE_DIR" \
     --blobHost 127.0.0.1 --blobPort "$port" --skipApiVersionCheck --disableTelemetry >"$AMBER_AZURITE_DIR/log" 2>&1 &
   AMBER_AZURITE_PID=$!
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
+  # The table service too: the Azure cluster profile keeps Orleans membership and reminders in tables.
+  local table_port; table_port=$(amber_free_port)
+  "$AMBER_TEST_TOOLS/node_modules/.bin/azurite-table" --silent --location "$AMBER_AZURITE_DIR" \
+    --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --disableTelemetry >"$AMBER_AZURITE_DIR/table-log" 2>&1 &
+  AMBER_AZURITE_TABLE_PID=$!
+  for p in "$port" "$table_port"; do
+    for _ in $(seq 1 100); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+      sleep 0.1
+    done
   done
   # The well-known development account of the emulator (public, documented by Microsoft; not a secret).
   local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-  export AMBER_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
-  amber_log "Azurite on 127.0.0.1:$port"
+  export AMBER_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+  amber_log "Azurite on 127.0.0.1:$port (blobs) and 127.0.0.1:$table_port (tables)"
 }
 
 amber_stop_services() {
   if [ -n "${AMBER_AZURITE_PID:-}" ]; then kill "$AMBER_AZURITE_PID" 2>/dev/null || true; wait "$AMBER_AZURITE_PID" 2>/dev/null || true; fi
+  if [ -n "${AMBER_AZURITE_TABLE_PID:-}" ]; then kill "$AMBER_AZURITE_TABLE_PID" 2>/dev/null || true; wait "$AMBER_AZURITE_TABLE_PID" 2>/dev/null || true; fi
   if [ -n "${AMBER_PG_DIR:-}" ] && [ -d "$AMBER_PG_DIR/data" ]; then
     local as_pg=(); [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
     "${as_pg[@]}" "$AMBER_PG_BIN/pg_ctl" -D "$AMBER_PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true

@@ -39,6 +39,7 @@ public sealed class SchedulerBenchmark : IBenchmark
                 Urls = "http://127.0.0.1:0",
                 UserTokens = ["bench-user-token"],
                 StateDatabase = Path.Combine(dir, "state.db"),
+                Cluster = o.Cluster,
                 OrleansLogLevel = LogLevel.Error,
             });
             await silo.StartAsync().ConfigureAwait(false);
@@ -89,7 +90,7 @@ public sealed class SchedulerBenchmark : IBenchmark
             double ms = stopwatch.Elapsed.TotalMilliseconds / info.PlannedRuns;
             double rowsPerSecond = (rows + curvePoints) / stopwatch.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"scheduler[orleans-sqlite]: runs={info.PlannedRuns} workers={o.Workers} epochs={o.Epochs} metric_rows={rows} curve_points={curvePoints} wall_s={stopwatch.Elapsed.TotalSeconds:0.000} ms_per_run={ms:0.000} metric_rows_per_s={rowsPerSecond:0}"));
+                $"scheduler[orleans-{(o.Cluster.Kind == ClusterKind.Localhost ? "sqlite" : o.Cluster.Kind.ToString().ToLowerInvariant())}]: runs={info.PlannedRuns} workers={o.Workers} epochs={o.Epochs} metric_rows={rows} curve_points={curvePoints} wall_s={stopwatch.Elapsed.TotalSeconds:0.000} ms_per_run={ms:0.000} metric_rows_per_s={rowsPerSecond:0}"));
             return 0;
         }
         finally
@@ -98,11 +99,12 @@ public sealed class SchedulerBenchmark : IBenchmark
         }
     }
 
-    private sealed record Options(int Runs, int Workers, int Epochs, int MetricRows)
+    private sealed record Options(int Runs, int Workers, int Epochs, int MetricRows, ClusterSpec Cluster)
     {
         public static Options Parse(string[] args)
         {
             int runs = 10_000, workers = 8, epochs = 4, rows = 44;
+            var cluster = ClusterSpec.Localhost;   // --cluster postgres:…: grain state, membership and reminders in PostgreSQL
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -112,11 +114,12 @@ public sealed class SchedulerBenchmark : IBenchmark
                     case "--workers": workers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--epochs": epochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--metric-rows": rows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    default: throw new ArgumentException($"unknown option '{args[i]}'; expected --runs N, --workers N, --epochs N, --metric-rows N");
+                    case "--cluster": cluster = ClusterSpec.Parse(Next()); break;
+                    default: throw new ArgumentException($"unknown option '{args[i]}'; expected --runs N, --workers N, --epochs N, --metric-rows N, --cluster postgres:…");
                 }
             }
             if (runs < 10 || runs % 10 != 0) throw new ArgumentException($"--runs {runs} must be a positive multiple of 10 (trials × 5 folds × 2 seeds)");
-            return new Options(runs, workers, epochs, rows);
+            return new Options(runs, workers, epochs, rows, cluster);
         }
     }
 }

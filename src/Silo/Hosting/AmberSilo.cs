@@ -32,7 +32,13 @@ public sealed class AmberSiloOptions
     /// <summary>Folders submitted sweeps may read from (corpora, embeddings, extra votes).</summary>
     public IReadOnlyList<string> DataRoots { get; set; } = [];
 
-    /// <summary>Grain state: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
+    /// <summary>
+    /// Where membership, reminders and grain state live: <see cref="ClusterSpec.Localhost"/> (one silo, the default) or a
+    /// PostgreSQL database or Azure Storage account shared by several silos (then <see cref="StateDatabase"/> is not used).
+    /// </summary>
+    public ClusterSpec Cluster { get; set; } = ClusterSpec.Localhost;
+
+    /// <summary>Grain state of the localhost profile: a SQLite file (a rerun with the same file resumes), or null to keep it in memory.</summary>
     public string? StateDatabase { get; set; }
 
     /// <summary>
@@ -40,6 +46,16 @@ public sealed class AmberSiloOptions
     /// the silo listens on every interface and advertises this address to workers and other silos.
     /// </summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Mutual TLS on silo-to-silo and gateway links (null: plain TCP, for one machine).</summary>
+    public Amber.Grains.Security.ClusterCertificates? Tls { get; set; }
+
+    /// <summary>
+    /// Running as a Kubernetes pod (Orleans' <c>UseKubernetesHosting</c>): the silo is named after its pod, advertises the
+    /// pod IP (POD_NAME, POD_NAMESPACE, POD_IP), and a watch on the silo pods declares the silo of a deleted pod dead at
+    /// once instead of waiting for missed probes (needs get/list/watch on pods, see k8s/base/rbac.yaml).
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
 
     /// <summary>Silo-to-silo port (0: a free one).</summary>
     public int SiloPort { get; set; }
@@ -64,7 +80,7 @@ public sealed class AmberSiloOptions
 }
 
 /// <summary>Describes the running silo's profile to the API (health).</summary>
-/// <param name="StateStore">"sqlite" or "memory" (later: "postgres", "azure").</param>
+/// <param name="StateStore">"sqlite", "memory", "postgres" or "azure".</param>
 /// <param name="GatewayPort">The port clients connect to.</param>
 public sealed record SiloProfile(string StateStore, int GatewayPort);
 
@@ -94,30 +110,53 @@ public static class AmberSilo
         builder.Logging.AddFilter("Orleans.Runtime.Silo", options.OrleansLogLevel > LogLevel.Error ? options.OrleansLogLevel : LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            if (options.AdvertisedAddress is null)
+            if (options.Cluster.Kind is ClusterKind.Postgres or ClusterKind.Azure)
             {
-                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
-            }
-            else
-            {
-                // One silo reachable from other machines: it is its own primary (the multi-silo profiles use a membership table).
-                var address = ResolveAddress(options.AdvertisedAddress);
-                silo.UseDevelopmentClustering(new IPEndPoint(address, siloPort));
-                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                var address = options.AdvertisedAddress is null ? IPAddress.Loopback : ResolveAddress(options.AdvertisedAddress);
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
                 silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
                 {
                     o.ClusterId = ClusterIds.Cluster;
                     o.ServiceId = ClusterIds.Service;
                 });
+                if (options.Cluster.Kind == ClusterKind.Postgres) silo.UseAmberPostgresCluster(options.Cluster.ConnectionString!);
+                else silo.UseAmberAzureCluster(new AzureStorageAccount(options.Cluster.ConnectionString!));
             }
-            if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
-            else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
-            silo.AddMemoryGrainStorage(StorageNames.PubSub);
-            silo.UseInMemoryReminderService();
+            else
+            {
+                if (options.AdvertisedAddress is null)
+                {
+                    silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterIds.Service, clusterId: ClusterIds.Cluster);
+                }
+                else
+                {
+                    // One silo reachable from other machines: it is its own primary (the multi-silo profiles use a membership table).
+                    var address = ResolveAddress(options.AdvertisedAddress);
+                    silo.UseDevelopmentClustering(new IPEndPoint(address, siloPort));
+                    silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                    silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                    {
+                        o.ClusterId = ClusterIds.Cluster;
+                        o.ServiceId = ClusterIds.Service;
+                    });
+                }
+                if (options.StateDatabase is null) silo.AddMemoryGrainStorage(StorageNames.State);
+                else silo.AddAmberSqliteGrainStorage(StorageNames.State, options.StateDatabase);
+                silo.AddMemoryGrainStorage(StorageNames.PubSub);
+                silo.UseInMemoryReminderService();
+            }
+            if (options.Tls is not null) silo.UseAmberMutualTls(options.Tls);
+            if (options.KubernetesHosting) silo.UseKubernetesHosting();
             silo.AddAmberGrains(options.Scheduling);
             silo.AddDashboard();
         });
-        builder.Services.AddSingleton(new SiloProfile(options.StateDatabase is null ? "memory" : "sqlite", gatewayPort));
+        string store = options.Cluster.Kind switch
+        {
+            ClusterKind.Postgres => "postgres",
+            ClusterKind.Azure => "azure",
+            _ => options.StateDatabase is null ? "memory" : "sqlite",
+        };
+        builder.Services.AddSingleton(new SiloProfile(store, gatewayPort));
         builder.Services.AddSiloApi(new SiloAuthOptions { UserTokens = options.UserTokens }, new DataRoots(options.DataRoots));
         builder.Services.AddSingleton(options.Blobs ?? new FileSystemBlobStore(Path.Combine(".amber", "blobs")));
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using Amber.Grains.Contracts;
+using Amber.Grains.Security;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,15 +35,24 @@ public static class WorkerHost
         return endpoints;
     }
 
-    /// <summary>Starts a client host connected to <paramref name="gateways"/>; dispose it to disconnect.</summary>
-    public static async Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, LogLevel logLevel, CancellationToken cancellationToken)
+    /// <summary>Starts a client host connected to the static <paramref name="gateways"/>; dispose it to disconnect.</summary>
+    public static Task<IHost> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, LogLevel logLevel, CancellationToken cancellationToken) =>
+        ConnectAsync(WorkerClustering.Static(gateways), logLevel, cancellationToken);
+
+    /// <summary>
+    /// Starts a client host that finds the gateways as <paramref name="clustering"/> says, over mutual TLS when
+    /// <paramref name="tls"/> is given; dispose it to disconnect.
+    /// </summary>
+    public static async Task<IHost> ConnectAsync(WorkerClustering clustering, LogLevel logLevel, CancellationToken cancellationToken,
+        ClusterCertificates? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel).AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(gateways.ToArray());
+            clustering.Apply(client);
+            if (tls is not null) client.UseAmberMutualTls(tls);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = ClusterIds.Cluster;

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+using Amber.Cli.Commands;
+
+namespace Amber.Silo.Tests.Cluster;
+
+/// <summary>
+/// Real <c>amber</c> processes of one test (silos, workers), started from the built CLI with their output captured, signalled
+/// by pid, and killed when the test ends.
+/// </summary>
+public sealed class AmberProcesses(string workingDirectory) : IDisposable
+{
+    private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+
+    /// <summary>Starts <c>amber <paramref name="args"/></c> under <paramref name="name"/>.</summary>
+    public void Start(string name, params string[] args) => StartWith(name, [], new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// Starts <c>amber <paramref name="args"/></c> behind <paramref name="prefix"/> (e.g. <c>ip netns exec ns</c>, which
+    /// execs, so the pid stays the process's) with <paramref name="environment"/> added.
+    /// </summary>
+    public void StartWith(string name, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var psi = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var part in prefix.Skip(1)) psi.ArgumentList.Add(part);
+        if (prefix.Count > 0) psi.ArgumentList.Add(dotnet);
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
+        psi.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var output = new StringBuilder();
+        var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        lock (processes) processes.Add((name, p, output));
+    }
+
+    /// <summary>What <paramref name="name"/> wrote so far (stdout and stderr).</summary>
+    public string Output(string name)
+    {
+        StringBuilder o;
+        lock (processes) o = processes.Single(p => p.Name == name).Output;
+        lock (o) return o.ToString();
+    }
+
+    /// <summary>Everything every process wrote, each under its name.</summary>
+    public string AllOutput()
+    {
+        lock (processes) return string.Join("\n", processes.Select(p => $"--- {p.Name}\n{Output(p.Name)}"));
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (KILL, STOP, CONT, …) to <paramref name="name"/>.</summary>
+    public void Signal(string name, string signal)
+    {
+        Process p;
+        lock (processes) p = processes.Single(x => x.Name == name).Process;
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {p.Id}") { RedirectStandardError = true })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {name} failed");
+        if (signal == "KILL") p.WaitForExit(10_000);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms; on timeout the message carries every process's output.</summary>
+    public async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                last = ex;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"timed out waiting for {what} (last error: {last?.Message}); process output:\n{AllOutput()}");
+    }
+
+    public void Dispose()
+    {
+        lock (processes)
+        {
+            foreach (var (_, p, _) in processes)
+            {
+                try
+                {
+                    if (!p.HasExited) p.Kill(entireProcessTree: true);
+                    p.WaitForExit(5000);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+                p.Dispose();
+            }
+        }
+    }
+}
