@@ -46,7 +46,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
         {
             var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(300));
             if (item is null) continue;
-            if (await AnswerFeaturesAsync(workerId, item)) continue;
+            if (await fixture.AnswerFeaturesAsync(workerId, item)) continue;
             handled.Add(item);
             if (item.Kind == WorkKind.Summary)
             {
@@ -62,20 +62,6 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
             Assert.True(ack.Accepted, ack.Reason);
         }
         return handled;
-    }
-
-    /// <summary>
-    /// Answers a feature-set step as an executor that reads no features does (a plan of zero utterances: ready at once);
-    /// false for other work. The feature-set steps themselves are tested in <see cref="FeatureSetTests"/>.
-    /// </summary>
-    private async Task<bool> AnswerFeaturesAsync(string workerId, WorkItem item)
-    {
-        if (item.Kind != WorkKind.Features) return false;
-        var task = item.Features!;
-        Assert.Equal(FeatureStep.Plan, task.Step);
-        Assert.True(await Client.GetGrain<IFeatureSetGrain>(task.SetKey).CompleteAsync(workerId,
-            new FeatureTaskResult(task.Step, task.Index, task.Attempt, Plan: new FeaturePlan(0, 1, "none"))));
-        return true;
     }
 
     private async Task<SweepInfo> WaitCompletedAsync(string sweepId, TimeSpan timeout)
@@ -239,7 +225,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
         {
             cts.Token.ThrowIfCancellationRequested();
             var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(500));
-            if (item is null || await AnswerFeaturesAsync(workerId, item)) continue;
+            if (item is null || await fixture.AnswerFeaturesAsync(workerId, item)) continue;
             if (item.SweepId == sweepId) return item;
             if (item.Kind == WorkKind.Summary)
             {

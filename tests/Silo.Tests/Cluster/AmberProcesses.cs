@@ -19,10 +19,26 @@ public sealed class AmberProcesses(string workingDirectory) : IDisposable
     /// Starts <c>amber <paramref name="args"/></c> behind <paramref name="prefix"/> (e.g. <c>ip netns exec ns</c>, which
     /// execs, so the pid stays the process's) with <paramref name="environment"/> added.
     /// </summary>
-    public void StartWith(string name, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public void StartWith(string name, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Launch(name, workingDirectory, prefix, environment, args);
+
+    /// <summary>Starts <c>amber <paramref name="args"/></c> in its own working folder, with <paramref name="environment"/> added.</summary>
+    public void StartIn(string name, string directory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Launch(name, directory, [], environment, args);
+
+    /// <summary>The names of the processes started so far.</summary>
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (processes) return processes.Select(p => p.Name).ToList();
+        }
+    }
+
+    private void Launch(string name, string directory, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : dotnet) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : dotnet) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var part in prefix.Skip(1)) psi.ArgumentList.Add(part);
         if (prefix.Count > 0) psi.ArgumentList.Add(dotnet);
         foreach (var (key, value) in environment) psi.Environment[key] = value;

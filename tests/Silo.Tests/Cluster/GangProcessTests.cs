@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
-using Amber.Cli.Commands;
+using System.Net.Http.Json;
 using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Hosting;
@@ -20,7 +19,7 @@ public sealed class GangProcessTests : IAsyncLifetime
 {
     private const string UserToken = "gang-process-token-0123456789abcd";
     private readonly string folder = Directory.CreateTempSubdirectory("amber-gang-process-").FullName;
-    private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+    private readonly AmberProcesses processes;
     private readonly Dictionary<string, int> collectiveTimeout = [];
     private HttpClient api = null!;
     private int gateway;
@@ -36,6 +35,8 @@ public sealed class GangProcessTests : IAsyncLifetime
         retries: 6
         """;
 
+    public GangProcessTests() => processes = new AmberProcesses(folder);
+
     public async Task InitializeAsync()
     {
         int http = AmberSilo.FreePort();
@@ -49,18 +50,7 @@ public sealed class GangProcessTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var (_, p, _) in processes)
-        {
-            try
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            p.Dispose();
-        }
+        processes.Dispose();
         api.Dispose();
         Directory.Delete(folder, true);
         return Task.CompletedTask;
@@ -98,8 +88,8 @@ public sealed class GangProcessTests : IAsyncLifetime
         Assert.Equal("succeeded", run.Status);
         Assert.True(run.Attempt >= 2, $"the run was not retried (attempt {run.Attempt})");
         // The surviving ranks failed the attempt themselves (they did not wait for the lease of the dead one to lapse).
-        await WaitAsync(() => Task.FromResult(processes.Where(p => p.Name != victim && p.Name.StartsWith("wk-", StringComparison.Ordinal))
-            .Any(p => Output(p.Name).Contains("CollectiveException", StringComparison.Ordinal))), TimeSpan.FromSeconds(10), "a surviving rank to report the collective failure");
+        await WaitAsync(() => Task.FromResult(processes.Names.Where(n => n != victim && n.StartsWith("wk-", StringComparison.Ordinal))
+            .Any(n => Output(n).Contains("CollectiveException", StringComparison.Ordinal))), TimeSpan.FromSeconds(10), "a surviving rank to report the collective failure");
         // The retry resumed from a checkpoint: its curve starts after epoch 1.
         var resumedCurve = (await api.GetFromJsonAsync<CurvePointView[]>($"api/runs/{run.Id}/curves", AmberSilo.Json))!;
         Assert.True(resumedCurve.Min(p => p.Epoch) >= 3, $"the final attempt trained from epoch {resumedCurve.Min(p => p.Epoch)}");
@@ -194,54 +184,19 @@ public sealed class GangProcessTests : IAsyncLifetime
         return rows.ToDictionary(m => $"{m.Split}/{m.Level}/{m.Name}", m => m.Value);
     }
 
+    /// <summary>Each worker has its own working folder (its synthetic corpus copy) when one was made for it; they share the blob store.</summary>
     private void Start(string name, params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        // Each worker has its own working folder (its synthetic corpus copy); they share the blob store.
         var cwd = Directory.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name) : folder;
-        var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (collectiveTimeout.TryGetValue(name, out int seconds)) psi.Environment["AMBER_COLLECTIVE_TIMEOUT_SECONDS"] = seconds.ToString();
-        var output = new StringBuilder();
-        var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        processes.Add((name, p, output));
+        var environment = collectiveTimeout.TryGetValue(name, out int seconds)
+            ? new Dictionary<string, string> { ["AMBER_COLLECTIVE_TIMEOUT_SECONDS"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            : new Dictionary<string, string>();
+        processes.StartIn(name, cwd, environment, args);
     }
 
-    private string Output(string name)
-    {
-        var o = processes.Single(p => p.Name == name).Output;
-        lock (o) return o.ToString();
-    }
+    private string Output(string name) => processes.Output(name);
 
-    private void Kill(string name, string signal)
-    {
-        var p = processes.Single(x => x.Name == name).Process;
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {p.Id}") { RedirectStandardError = true })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    private void Kill(string name, string signal) => processes.Signal(name, signal);
 
-    private async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"timed out waiting for {what}; process output:\n" +
-                                   string.Join("\n", processes.Select(p => $"--- {p.Name}\n{Output(p.Name)}")));
-    }
+    private Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => processes.WaitAsync(condition, timeout, what);
 }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
-using Amber.Cli.Commands;
+using System.Net.Http.Json;
 using Amber.Grains.Contracts;
 using Amber.Silo.Api;
 using Amber.Silo.Hosting;
@@ -19,9 +17,11 @@ public sealed class ProcessClusterTests : IAsyncLifetime
     private const string UserToken = "process-cluster-token-0123456789";
     private const string Spec = "name: drill\nmethods: [ce, amber2]\nprotocol: {folds: 3, seeds: [1, 2]}\nbudget: {max_parallel_runs: 3}\nretries: 3\n";
     private readonly string folder = Directory.CreateTempSubdirectory("amber-process-cluster-").FullName;
-    private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+    private readonly AmberProcesses processes;
     private HttpClient api = null!;
     private int gateway;
+
+    public ProcessClusterTests() => processes = new AmberProcesses(folder);
 
     public async Task InitializeAsync()
     {
@@ -36,18 +36,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var (_, p, _) in processes)
-        {
-            try
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            p.Dispose();
-        }
+        processes.Dispose();
         api.Dispose();
         Directory.Delete(folder, true);
         return Task.CompletedTask;
@@ -138,51 +127,11 @@ public sealed class ProcessClusterTests : IAsyncLifetime
         return result;
     }
 
-    private void Start(string name, params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(typeof(RunCommand).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var output = new StringBuilder();
-        var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        processes.Add((name, p, output));
-    }
+    private void Start(string name, params string[] args) => processes.Start(name, args);
 
-    private string Output(string name)
-    {
-        var o = processes.Single(p => p.Name == name).Output;
-        lock (o) return o.ToString();
-    }
+    private string Output(string name) => processes.Output(name);
 
-    private void Kill(string name, string signal)
-    {
-        var p = processes.Single(x => x.Name == name).Process;
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {p.Id}") { RedirectStandardError = true })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    private void Kill(string name, string signal) => processes.Signal(name, signal);
 
-    private async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"timed out waiting for {what}; process output:\n" +
-                                   string.Join("\n", processes.Select(p => $"--- {p.Name}\n{Output(p.Name)}")));
-    }
+    private Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => processes.WaitAsync(condition, timeout, what);
 }
