@@ -159,7 +159,8 @@ public sealed class TrainingRunExecutor : IRunExecutor
             ["predictions"] = ResultsLayout.Predictions(prefix),
             ["curves"] = ResultsLayout.Curves(prefix),
         };
-        return new RunOutcome(RunResultRows.SiloMetrics(metricRows.Where(r => r.Split == "test")), artifacts, fit.Curves.Count);
+        // Test and validation rows are committed: a sweep's objective may be either split, at any ambiguity level.
+        return new RunOutcome(RunResultRows.SiloMetrics(metricRows), artifacts, fit.Curves.Count);
     }
 
     /// <inheritdoc />

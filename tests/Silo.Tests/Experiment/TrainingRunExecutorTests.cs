@@ -49,7 +49,7 @@ public sealed class TrainingRunExecutorTests : IDisposable
         var other = await executor.ExecuteAsync(Assignment("amber2", 2, 9), new RecordingRunContext(blobs), CancellationToken.None);
 
         Assert.Equal(first.Metrics, again.Metrics);
-        Assert.NotEqual(first.Metrics.Single(m => m is { Level: "all", Name: "bc" }).Value, other.Metrics.Single(m => m is { Level: "all", Name: "bc" }).Value);
+        Assert.NotEqual(first.Metrics.Single(m => m is { Split: "test", Level: "all", Name: "bc" }).Value, other.Metrics.Single(m => m is { Split: "test", Level: "all", Name: "bc" }).Value);
         Assert.Single(await ListAsync(blobs, "features/"), n => n.EndsWith("manifest.json", StringComparison.Ordinal));
     }
 
@@ -111,7 +111,9 @@ public sealed class TrainingRunExecutorTests : IDisposable
         Assert.Equal(6, context.Epochs.Count);
         Assert.All(context.Epochs, e => Assert.Contains("val_js", e.Values.Keys));
         Assert.Equal(["all", "high", "low", "medium"], outcome.Metrics.Select(m => m.Level).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(outcome.Metrics, m => Assert.Equal("test", m.Split));
+        // Both splits are committed, every level of each (a sweep's objective may be validation js at level high).
+        Assert.Equal(["test", "validation"], outcome.Metrics.Select(m => m.Split).Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(outcome.Metrics, m => m is { Split: "validation", Level: "high", Name: "js" });
 
         var metrics = (await ResultsReader.ReadMetricsAsync(blobs, prefix))!;
         var predictions = (await ResultsReader.ReadPredictionsAsync(blobs, prefix))!;
@@ -121,11 +123,12 @@ public sealed class TrainingRunExecutorTests : IDisposable
         Assert.Equal(predictions.Rows.Count, metrics.Rows.Single(m => m is { Metric: "bc", Level: "all", Split: "test" }).Count);
         Assert.Equal(6, curves.Rows.Count);
         Assert.Contains("\"method\":\"ce\"", metrics.Metadata.ConfigJson, StringComparison.Ordinal);
-        // The outcome's values are the file's test rows.
+        // The outcome's values are the file's rows (those with a value).
         foreach (var m in outcome.Metrics)
         {
-            Assert.Equal(m.Value, metrics.Rows.Single(r => r.Metric == m.Name && r.Level == m.Level && r.Split == "test").Value);
+            Assert.Equal(m.Value, metrics.Rows.Single(r => r.Metric == m.Name && r.Level == m.Level && r.Split == m.Split).Value);
         }
+        Assert.Equal(metrics.Rows.Count(r => r.Value is not null), outcome.Metrics.Count);
     }
 
     [Fact]
