@@ -232,18 +232,36 @@ public static class FeatureSetStore
         File.Move(temp, path, overwrite: true);
     }
 
-    private static async Task<float[]> ReadMatrixAsync(IBlobStore store, FeatureSetManifest manifest, string kind, int dim, string? cacheDirectory, CancellationToken ct)
+    private static Task<float[]> ReadMatrixAsync(IBlobStore store, FeatureSetManifest manifest, string kind, int dim, string? cacheDirectory, CancellationToken ct) =>
+        ReadMatrixAsync(store, manifest.Shards.Where(s => s.Kind == kind).ToList(), manifest.Count, dim, cacheDirectory, null, ct);
+
+    /// <summary>
+    /// One matrix <c>[count, dim]</c> from its shards (any order), each read with <see cref="ReadShardAsync"/>; the shards
+    /// must cover rows 0 … count − 1 exactly. A shard that fails its hash or shape check goes to <paramref name="damaged"/>
+    /// (which returns the shard's rows, e.g. extracted again), or the read fails when it is null.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Shards that do not tile the matrix, or a damaged shard without a repair.</exception>
+    public static async Task<float[]> ReadMatrixAsync(IBlobStore store, IReadOnlyList<FeatureShard> shards, int count, int dim, string? cacheDirectory,
+        Func<FeatureShard, Task<float[]>>? damaged, CancellationToken cancellationToken = default)
     {
-        var matrix = new float[manifest.Count * dim];
+        var matrix = new float[count * dim];
         int covered = 0;
-        foreach (var shard in manifest.Shards.Where(s => s.Kind == kind).OrderBy(s => s.FirstRow))
+        foreach (var shard in shards.OrderBy(s => s.FirstRow))
         {
             if (shard.FirstRow != covered || shard.Dim != dim) throw new InvalidDataException($"{shard.Name}: shard starts at row {shard.FirstRow} with {shard.Dim} columns; expected row {covered} and {dim} columns");
-            var rows = await ReadShardAsync(store, shard, cacheDirectory, ct);
+            float[] rows;
+            try
+            {
+                rows = await ReadShardAsync(store, shard, cacheDirectory, cancellationToken);
+            }
+            catch (InvalidDataException) when (damaged is not null)
+            {
+                rows = await damaged(shard);
+            }
             rows.CopyTo(matrix, shard.FirstRow * dim);
             covered += shard.Rows;
         }
-        if (covered != manifest.Count) throw new InvalidDataException($"{kind} shards cover {covered} rows; expected {manifest.Count}");
+        if (covered != count) throw new InvalidDataException($"{(shards.Count > 0 ? shards[0].Kind : "feature")} shards cover {covered} rows; expected {count}");
         return matrix;
     }
 

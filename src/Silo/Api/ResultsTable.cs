@@ -44,8 +44,7 @@ public static class ResultsTable
         foreach (var (key, values) in mine.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => LevelOrder(kv.Key.Item2)).ThenBy(kv => kv.Key.Item3, StringComparer.Ordinal))
         {
             if (!theirs.TryGetValue(key, out var other)) continue;
-            var units = values.Keys.Where(other.ContainsKey).Order().ToList();
-            if (PairedStatistics.Compare(units.Select(u => values[u]).ToList(), units.Select(u => other[u]).ToList()) is not { } test) continue;
+            if (PairedStatistics.CompareShared(values, other) is not { } test) continue;
             views.Add(new ComparisonView(baselineId, key.Item1, key.Item2, key.Item3, test.Pairs, test.MeanDifference, test.CiLow, test.CiHigh,
                 test.PairedTP, test.WilcoxonP, test.SignificantAt(0.05)));
         }

@@ -84,8 +84,7 @@ public static class SweepAggregation
     private static BaselineComparison? Compare(TrialValues trial, TrialValues baseline, (string, string, string) key)
     {
         if (!trial.Values.TryGetValue(key, out var mine) || !baseline.Values.TryGetValue(key, out var theirs)) return null;
-        var units = mine.Keys.Where(theirs.ContainsKey).Order().ToList();
-        var test = PairedStatistics.Compare(units.Select(u => mine[u]).ToList(), units.Select(u => theirs[u]).ToList());
+        var test = PairedStatistics.CompareShared(mine, theirs);
         return test is null ? null : new BaselineComparison(baseline.Trial, test.Pairs, test.MeanDifference, test.CiLow, test.CiHigh, test.PairedTP, test.WilcoxonP);
     }
 

@@ -35,8 +35,8 @@ public sealed class GangCheckpointClusterTests(GrainClusterFixture fixture) : IC
         await Client.GetGrain<IWorkerGrain>("wk-gc-a").RegisterAsync(new WorkerCapabilities("a", Endpoint: "127.0.0.1:4001"));
         await Client.GetGrain<IWorkerGrain>("wk-gc-b").RegisterAsync(new WorkerCapabilities("b", Endpoint: "127.0.0.1:4002"));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var a = await NextForAsync(scheduler, "wk-gc-a", id);
-        var b = await NextForAsync(scheduler, "wk-gc-b", id);
+        var a = await fixture.NextForAsync("wk-gc-a", id);
+        var b = await fixture.NextForAsync("wk-gc-b", id);
         Assert.Equal(["127.0.0.1:4001", "127.0.0.1:4002"], b.Run!.Gang.Endpoints);
         var grain = Client.GetGrain<IRunGrain>(b.Run.RunId);
         var renew = await grain.RenewAsync("wk-gc-a", a.Run!.Attempt);
@@ -55,10 +55,10 @@ public sealed class GangCheckpointClusterTests(GrainClusterFixture fixture) : IC
 
         // The attempt fails (a peer died): the next gang resumes from what rank 0 recorded.
         Assert.Equal(RunStatus.Queued, (await grain.FailAsync("wk-gc-b", 1, "CollectiveException: rank 0 stopped answering")).Status);
-        var a2 = await NextForAsync(scheduler, "wk-gc-b", id);
+        var a2 = await fixture.NextForAsync("wk-gc-b", id);
         Assert.Equal(2, a2.Run!.Attempt);
         Assert.Equal([Ref(2), Ref(3)], a2.Run.Checkpoints);
-        var b2 = await NextForAsync(scheduler, "wk-gc-a", id);
+        var b2 = await fixture.NextForAsync("wk-gc-a", id);
         Assert.Equal(["127.0.0.1:4002", "127.0.0.1:4001"], b2.Run!.Gang.Endpoints);                 // ranks follow this gang's joining order
 
         Assert.Equal(RunStatus.Succeeded, (await grain.CompleteAsync("wk-gc-b", 2, RunOutcome.Empty)).Status);
@@ -70,7 +70,7 @@ public sealed class GangCheckpointClusterTests(GrainClusterFixture fixture) : IC
     {
         string id = await SubmitAsync(Spec("gang-timeout", 3));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var held = await NextForAsync(scheduler, "wk-gt-a", id);
+        var held = await fixture.NextForAsync("wk-gt-a", id);
         Assert.Equal(RunStatus.Gathering, held.RunStatus);
         var grain = Client.GetGrain<IRunGrain>(held.Run!.RunId);
         // The member keeps renewing (as a waiting worker does), so only the gathering timeout can release it.
@@ -96,23 +96,5 @@ public sealed class GangCheckpointClusterTests(GrainClusterFixture fixture) : IC
         string id = SweepIds.New(DateTimeOffset.UtcNow) + "-" + Guid.NewGuid().ToString("N")[..4];
         await Client.GetGrain<ISweepGrain>(id).SubmitAsync(new SweepSubmission(spec, "test", DateTimeOffset.UtcNow));
         return id;
-    }
-
-    private async Task<WorkItem> NextForAsync(ISchedulerGrain scheduler, string workerId, string sweepId)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            cts.Token.ThrowIfCancellationRequested();
-            var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(500));
-            if (item is null || await fixture.AnswerFeaturesAsync(workerId, item)) continue;
-            if (item.SweepId == sweepId) return item;
-            if (item.Kind == WorkKind.Summary)
-            {
-                await Client.GetGrain<ISweepGrain>(item.SweepId!).CompleteSummaryAsync(workerId, item.SummaryAttempt, null);
-                continue;
-            }
-            throw new InvalidOperationException($"got a run of another sweep ({item.SweepId})");
-        }
     }
 }

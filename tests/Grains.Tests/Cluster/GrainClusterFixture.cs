@@ -57,6 +57,30 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         return true;
     }
 
+    /// <summary>
+    /// Asks the scheduler as <paramref name="workerId"/> until it hands out work of sweep <paramref name="sweepId"/>: feature
+    /// steps are answered, and earlier tests' summaries written, on the way (tests share a cluster, so each test finishes
+    /// or cancels its sweep; a run of another sweep is an error).
+    /// </summary>
+    public async Task<WorkItem> NextForAsync(string workerId, string sweepId)
+    {
+        var scheduler = Client.GetGrain<ISchedulerGrain>(0);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            cts.Token.ThrowIfCancellationRequested();
+            var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(500));
+            if (item is null || await AnswerFeaturesAsync(workerId, item)) continue;
+            if (item.SweepId == sweepId) return item;
+            if (item.Kind == WorkKind.Summary)
+            {
+                await Client.GetGrain<ISweepGrain>(item.SweepId!).CompleteSummaryAsync(workerId, item.SummaryAttempt, null);
+                continue;
+            }
+            throw new InvalidOperationException($"got a run of another sweep ({item.SweepId}); tests share a cluster, so each test finishes or cancels its sweep");
+        }
+    }
+
     /// <inheritdoc />
     public async Task DisposeAsync()
     {

@@ -115,7 +115,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
     {
         string id = await SubmitAsync(Spec("lease", trials: 1, folds: 1));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var first = await NextForAsync(scheduler, "wk-lease-a", id);
+        var first = await fixture.NextForAsync("wk-lease-a", id);
         Assert.Equal(1, first.Run!.Attempt);
         var grain = Client.GetGrain<IRunGrain>(first.Run.RunId);
 
@@ -126,7 +126,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
             await Task.Delay(50);   // the timer fires just after the expiry; a loaded machine may run it a little later
         Assert.Equal(RunStatus.Queued, info!.Status);
         Assert.Contains("lease expired", info.LastError, StringComparison.Ordinal);
-        var second = await NextForAsync(scheduler, "wk-lease-b", id);
+        var second = await fixture.NextForAsync("wk-lease-b", id);
         Assert.Equal(first.Run.RunId, second.Run!.RunId);
         Assert.Equal(2, second.Run.Attempt);
         Assert.NotEqual(first.Run.ArtifactPrefix, second.Run.ArtifactPrefix);
@@ -142,7 +142,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
         var done = await grain.GetAsync();
         Assert.Equal((RunStatus.Succeeded, 2, 1), (done!.Status, done.Attempt, done.Failures));
 
-        var summary = await NextForAsync(scheduler, "wk-lease-b", id);
+        var summary = await fixture.NextForAsync("wk-lease-b", id);
         Assert.Equal(WorkKind.Summary, summary.Kind);
         Assert.True(await Client.GetGrain<ISweepGrain>(id).CompleteSummaryAsync("wk-lease-b", summary.SummaryAttempt, null));
         var sweep = await WaitCompletedAsync(id, TimeSpan.FromSeconds(10));
@@ -153,7 +153,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
     public async Task Artifacts_outside_the_sweep_are_refused_and_nothing_is_committed()
     {
         string id = await SubmitAsync(Spec("artifacts", trials: 1, folds: 1));
-        var item = await NextForAsync(Client.GetGrain<ISchedulerGrain>(0), "wk-art", id);
+        var item = await fixture.NextForAsync("wk-art", id);
         var grain = Client.GetGrain<IRunGrain>(item.Run!.RunId);
         foreach (var bad in new[] { "../../etc/passwd", "/etc/passwd", $"results/{id}/../x", "results/other-sweep/x.parquet" })
         {
@@ -169,10 +169,10 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
     {
         string id = await SubmitAsync(Spec("gang", trials: 1, folds: 1, gang: 2));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var a = await NextForAsync(scheduler, "wk-gang-a", id);
+        var a = await fixture.NextForAsync("wk-gang-a", id);
         Assert.Equal(RunStatus.Gathering, a.RunStatus);
         Assert.Equal(0, a.Run!.Gang.Rank);
-        var b = await NextForAsync(scheduler, "wk-gang-b", id);
+        var b = await fixture.NextForAsync("wk-gang-b", id);
         Assert.Equal(a.Run.RunId, b.Run!.RunId);
         Assert.Equal(RunStatus.Running, b.RunStatus);
         Assert.Equal(1, b.Run.Gang.Rank);
@@ -191,7 +191,7 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
     {
         string id = await SubmitAsync(Spec("cancel", trials: 2, folds: 3));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var held = await NextForAsync(scheduler, "wk-cancel", id);
+        var held = await fixture.NextForAsync("wk-cancel", id);
         var sweep = Client.GetGrain<ISweepGrain>(id);
         var info = await sweep.CancelAsync("enough");
         Assert.Equal(SweepStatus.Cancelled, info!.Status);
@@ -206,34 +206,14 @@ public sealed class SweepLifecycleTests(GrainClusterFixture fixture) : IClassFix
     {
         string id = await SubmitAsync(Spec("budget", trials: 2, folds: 3, parallel: 2));
         var scheduler = Client.GetGrain<ISchedulerGrain>(0);
-        var first = await NextForAsync(scheduler, "wk-budget-1", id);
-        var second = await NextForAsync(scheduler, "wk-budget-2", id);
+        var first = await fixture.NextForAsync("wk-budget-1", id);
+        var second = await fixture.NextForAsync("wk-budget-2", id);
         Assert.NotEqual(first.Run!.RunId, second.Run!.RunId);
         Assert.Null(await Client.GetGrain<ISweepGrain>(id).TryLeaseAsync("wk-budget-3"));
         Assert.Equal(2, (await Client.GetGrain<ISweepGrain>(id).GetAsync())!.ActiveRuns);
         Assert.True((await Client.GetGrain<IRunGrain>(first.Run.RunId).CompleteAsync("wk-budget-1", 1, RunOutcome.Empty)).Accepted);
-        var third = await NextForAsync(scheduler, "wk-budget-3", id);
+        var third = await fixture.NextForAsync("wk-budget-3", id);
         Assert.NotNull(third.Run);
         await Client.GetGrain<ISweepGrain>(id).CancelAsync("test over");
-    }
-
-    /// <summary>Asks the scheduler until it hands out work of sweep <paramref name="sweepId"/> (other tests' sweeps may come first).</summary>
-    private async Task<WorkItem> NextForAsync(ISchedulerGrain scheduler, string workerId, string sweepId)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            cts.Token.ThrowIfCancellationRequested();
-            var item = await scheduler.NextAsync(workerId, TimeSpan.FromMilliseconds(500));
-            if (item is null || await fixture.AnswerFeaturesAsync(workerId, item)) continue;
-            if (item.SweepId == sweepId) return item;
-            if (item.Kind == WorkKind.Summary)
-            {
-                // An earlier test's finished (or cancelled) sweep: write its summary and ask again.
-                await Client.GetGrain<ISweepGrain>(item.SweepId!).CompleteSummaryAsync(workerId, item.SummaryAttempt, null);
-                continue;
-            }
-            throw new InvalidOperationException($"got a run of another sweep ({item.SweepId}); tests share a cluster, so each test finishes or cancels its sweep");
-        }
     }
 }

@@ -54,6 +54,23 @@ public sealed class AmberProcesses(string workingDirectory) : IDisposable
         lock (processes) processes.Add((name, p, output));
     }
 
+    /// <summary>
+    /// Starts <c>amber silo</c> named "silo" on localhost clustering with SQLite state in the working folder and free ports,
+    /// and waits for its <c>/health</c>; returns an API client holding <paramref name="userToken"/> and the gateway port.
+    /// </summary>
+    public async Task<(HttpClient Api, int Gateway)> StartLocalSiloAsync(string userToken, int leaseSeconds)
+    {
+        int http = global::Amber.Silo.Hosting.AmberSilo.FreePort(), gateway = global::Amber.Silo.Hosting.AmberSilo.FreePort();
+        Start("silo", "silo", "--state", Path.Combine(workingDirectory, "state.db"), "--urls", $"http://127.0.0.1:{http}",
+            "--silo-port", global::Amber.Silo.Hosting.AmberSilo.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user-token", userToken,
+            "--lease-seconds", leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromSeconds(30) };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", userToken);
+        await WaitAsync(async () => (await api.GetAsync("health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the silo's /health");
+        return (api, gateway);
+    }
+
     /// <summary>What <paramref name="name"/> wrote so far (stdout and stderr).</summary>
     public string Output(string name)
     {

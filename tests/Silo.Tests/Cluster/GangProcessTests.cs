@@ -37,16 +37,7 @@ public sealed class GangProcessTests : IAsyncLifetime
 
     public GangProcessTests() => processes = new AmberProcesses(folder);
 
-    public async Task InitializeAsync()
-    {
-        int http = AmberSilo.FreePort();
-        gateway = AmberSilo.FreePort();
-        Start("silo", "silo", "--state", Path.Combine(folder, "state.db"), "--urls", $"http://127.0.0.1:{http}", "--silo-port", AmberSilo.FreePort().ToString(),
-            "--gateway-port", gateway.ToString(), "--user-token", UserToken, "--lease-seconds", "6");
-        api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromSeconds(30) };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", UserToken);
-        await WaitAsync(async () => (await api.GetAsync("health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the silo's /health");
-    }
+    public async Task InitializeAsync() => (api, gateway) = await processes.StartLocalSiloAsync(UserToken, leaseSeconds: 6);
 
     public Task DisposeAsync()
     {

@@ -23,16 +23,7 @@ public sealed class ProcessClusterTests : IAsyncLifetime
 
     public ProcessClusterTests() => processes = new AmberProcesses(folder);
 
-    public async Task InitializeAsync()
-    {
-        int http = AmberSilo.FreePort();
-        gateway = AmberSilo.FreePort();
-        Start("silo", "silo", "--state", Path.Combine(folder, "state.db"), "--urls", $"http://127.0.0.1:{http}", "--silo-port", AmberSilo.FreePort().ToString(),
-            "--gateway-port", gateway.ToString(), "--user-token", UserToken, "--lease-seconds", "2");
-        api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromSeconds(30) };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", UserToken);
-        await WaitAsync(async () => (await api.GetAsync("health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the silo's /health");
-    }
+    public async Task InitializeAsync() => (api, gateway) = await processes.StartLocalSiloAsync(UserToken, leaseSeconds: 2);
 
     public Task DisposeAsync()
     {

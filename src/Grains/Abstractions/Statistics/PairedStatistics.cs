@@ -55,6 +55,18 @@ public static class PairedStatistics
         return new PairedTest(n, mean, mean - half, mean + half, pt, Wilcoxon(d), t, greater);
     }
 
+    /// <summary>
+    /// Compares the values of the units (e.g. (fold, seed)) that <paramref name="a"/> and <paramref name="b"/> both have,
+    /// paired in key order; null for fewer than <paramref name="minPairs"/> (at least 2) shared units.
+    /// </summary>
+    public static PairedTest? CompareShared<TKey>(IReadOnlyDictionary<TKey, double> a, IReadOnlyDictionary<TKey, double> b, int minPairs = 2)
+        where TKey : notnull
+    {
+        var shared = a.Keys.Where(b.ContainsKey).Order().ToList();
+        if (shared.Count < Math.Max(minPairs, 2)) return null;
+        return Compare(shared.Select(k => a[k]).ToList(), shared.Select(k => b[k]).ToList());
+    }
+
     /// <summary>Two-sided p of the Wilcoxon signed-rank test of the differences <paramref name="d"/>; null when all are zero.</summary>
     public static double? Wilcoxon(IReadOnlyList<double> d)
     {

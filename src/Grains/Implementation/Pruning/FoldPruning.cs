@@ -15,12 +15,8 @@ public static class FoldPruning
     /// The test of <paramref name="candidate"/> against <paramref name="best"/> on their shared (fold, seed) units, or null
     /// when fewer than min_folds are shared; <see cref="ShouldStop"/> says whether it rejects.
     /// </summary>
-    public static PairedTest? Test(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best)
-    {
-        var shared = candidate.Keys.Where(best.ContainsKey).Order().ToList();
-        if (shared.Count < Math.Max(spec.MinFolds, 2)) return null;
-        return PairedStatistics.Compare([.. shared.Select(k => candidate[k])], [.. shared.Select(k => best[k])]);
-    }
+    public static PairedTest? Test(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best) =>
+        PairedStatistics.CompareShared(candidate, best, spec.MinFolds);
 
     /// <summary>True when fold pruning is on and the candidate is significantly worse than the best at level α.</summary>
     public static bool ShouldStop(FoldPruningSpec spec, IReadOnlyDictionary<(int Fold, int Seed), double> candidate, IReadOnlyDictionary<(int Fold, int Seed), double> best) =>

@@ -169,55 +169,46 @@ public sealed class FeatureSetProvider(string workDirectory, SyntheticOptions? s
     }
 
     /// <summary>
-    /// One matrix from the stored shards, in row order. A shard whose bytes fail their hash is extracted again here and
-    /// rewritten (extraction is deterministic, so the hash must then match; if not, the corpus changed under the set).
+    /// One matrix from the stored shards. A shard whose bytes fail their hash is extracted again here and rewritten
+    /// (extraction is deterministic, so the hash must then match; if not, the corpus changed under the set).
     /// </summary>
     private async Task<(float[] Matrix, int Dim)> ReadMatrixAsync(FeatureTask task, string prefix, string kind, Corpus corpus, FeaturePipelineOptions options, IBlobStore blobs, CancellationToken ct)
     {
-        var shards = task.Shards.Where(s => s.Kind == kind).OrderBy(s => s.FirstRow).ToList();
-        int dim = shards[0].Dim, covered = 0;
-        var matrix = new float[task.Plan!.Count * dim];
-        foreach (var r in shards)
+        var shards = task.Shards.Where(s => s.Kind == kind).Select(r => new FeatureShard(r.Kind, r.Name, r.FirstRow, r.Rows, r.Dim, r.Sha256)).ToList();
+        int dim = shards[0].Dim;
+        var matrix = await FeatureSetStore.ReadMatrixAsync(blobs, shards, task.Plan!.Count, dim, ShardCacheDirectory, async shard =>
         {
-            if (r.FirstRow != covered || r.Dim != dim) throw new InvalidDataException($"{r.Name}: shard starts at row {r.FirstRow} with {r.Dim} columns; expected row {covered} and {dim} columns");
-            var shard = new FeatureShard(r.Kind, r.Name, r.FirstRow, r.Rows, r.Dim, r.Sha256);
-            float[] rows;
-            try
+            var again = await Task.Run(() => FeaturePipeline.ExtractRows(corpus, options, shard.FirstRow, shard.Rows, cancellationToken: ct), ct).ConfigureAwait(false);
+            var rows = kind == "text" ? again.Text! : again.Speech;
+            var rewritten = await FeatureSetStore.WriteShardAsync(blobs, prefix, kind, rows, shard.FirstRow, shard.Rows, dim, overwrite: true, cancellationToken: ct).ConfigureAwait(false);
+            if (rewritten.Sha256 != shard.Sha256)
             {
-                rows = await FeatureSetStore.ReadShardAsync(blobs, shard, ShardCacheDirectory, ct).ConfigureAwait(false);
+                throw new InvalidDataException($"{shard.Name}: extracted again, rows {shard.FirstRow}..{shard.FirstRow + shard.Rows - 1} hash to {rewritten.Sha256}, not {shard.Sha256}: the corpus changed while the set was prepared");
             }
-            catch (InvalidDataException)
-            {
-                var again = await Task.Run(() => FeaturePipeline.ExtractRows(corpus, options, r.FirstRow, r.Rows, cancellationToken: ct), ct).ConfigureAwait(false);
-                rows = kind == "text" ? again.Text! : again.Speech;
-                var rewritten = await FeatureSetStore.WriteShardAsync(blobs, prefix, kind, rows, r.FirstRow, r.Rows, dim, overwrite: true, cancellationToken: ct).ConfigureAwait(false);
-                if (rewritten.Sha256 != r.Sha256)
-                {
-                    throw new InvalidDataException($"{r.Name}: extracted again, rows {r.FirstRow}..{r.FirstRow + r.Rows - 1} hash to {rewritten.Sha256}, not {r.Sha256}: the corpus changed while the set was prepared");
-                }
-            }
-            rows.CopyTo(matrix, r.FirstRow * dim);
-            covered += r.Rows;
-        }
-        if (covered != task.Plan.Count) throw new InvalidDataException($"{kind} shards cover {covered} rows; expected {task.Plan.Count}");
+            return rows;
+        }, ct).ConfigureAwait(false);
         return (matrix, dim);
     }
 
     private static FeatureShardRef ToRef(FeatureShard s) => new(s.Kind, s.Name, s.FirstRow, s.Rows, s.Dim, s.Sha256);
 
-    private Task<Corpus> CorpusAsync(string prefix, FeaturePipelineOptions options)
+    private Task<Corpus> CorpusAsync(string prefix, FeaturePipelineOptions options) =>
+        corpora.GetOrAdd(prefix, p => new Lazy<Task<Corpus>>(() => LoadCorpusAsync(p, options))).Value;
+
+    private async Task<Corpus> LoadCorpusAsync(string prefix, FeaturePipelineOptions options)
     {
-        var lazy = corpora.GetOrAdd(prefix, _ => new Lazy<Task<Corpus>>(() => Task.Run(() =>
+        try
         {
-            var (corpus, report) = FeaturePipeline.LoadCorpus(options);
+            var (corpus, report) = await Task.Run(() => FeaturePipeline.LoadCorpus(options)).ConfigureAwait(false);
             reports[prefix] = report;
             return corpus;
-        })));
-        return lazy.Value.ContinueWith(t =>
+        }
+        catch
         {
-            if (!t.IsCompletedSuccessfully) corpora.TryRemove(prefix, out _);   // a failed load is not cached
-            return t;
-        }, TaskScheduler.Default).Unwrap();
+            // A failed load is not cached: the next step (or its retry) tries again instead of inheriting the error.
+            corpora.TryRemove(prefix, out _);
+            throw;
+        }
     }
 
     private async Task<Corpus> CorpusOfPlanAsync(string prefix, FeaturePipelineOptions options, FeaturePlan plan)
