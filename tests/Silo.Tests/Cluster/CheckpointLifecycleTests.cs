@@ -116,7 +116,15 @@ public sealed class CheckpointLifecycleTests : IAsyncLifetime
     private List<string> Checkpoints(string sweepId)
     {
         var root = Path.Combine(folder, "sweeps", sweepId);
-        return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*.ckpt", SearchOption.AllDirectories).ToList() : [];
+        try
+        {
+            return Directory.EnumerateFiles(root, "*.ckpt", SearchOption.AllDirectories).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Not there yet, or removed while listed: the worker deletes a finished run's checkpoints (and empty folders).
+            return [];
+        }
     }
 
     private static async Task<bool> WaitAsync(Func<Task<bool>> condition, string what)
